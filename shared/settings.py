@@ -1,0 +1,80 @@
+"""Read each service's configuration from the environment (12-factor)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Role = Literal["api", "worker", "scheduler"]
+
+
+class ServiceSettings(BaseSettings):
+    """Options every service shares; each field is one environment variable."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    mongodb_url: str = Field(
+        "mongodb://127.0.0.1:27017/", description="MongoDB (or SecantusDB) connection URL"
+    )
+    mongodb_db: str = Field("sec", description="Database holding every service's collections")
+    amqp_url: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URL (vhost in the path)"
+    )
+    secret_key: SecretStr = Field(
+        description="Key signing bearer tokens and subscriber links; the same for all services"
+    )
+    host: str = Field("127.0.0.1", description="Interface the HTTP server binds")
+    roles: list[Role] = Field(
+        default_factory=lambda: ["api", "worker", "scheduler"],
+        description="What this process runs: api, worker, scheduler (JSON list)",
+    )
+    public_base_url_registry: str = Field(
+        "http://127.0.0.1:8081", description="Registry URL as users and emails see it"
+    )
+    public_base_url_calendar: str = Field(
+        "http://127.0.0.1:8082", description="Calendar URL as users and emails see it"
+    )
+    public_base_url_notifier: str = Field(
+        "http://127.0.0.1:8083", description="Notifier URL as users and emails see it"
+    )
+    registry_url: str = Field(
+        "http://127.0.0.1:8081", description="Registry URL for service-to-service calls"
+    )
+    calendar_url: str = Field(
+        "http://127.0.0.1:8082", description="Calendar URL for service-to-service calls"
+    )
+    notifier_url: str = Field(
+        "http://127.0.0.1:8083", description="Notifier URL for service-to-service calls"
+    )
+    max_body_bytes: int = Field(256 * 1024, description="Largest request body accepted")
+    log_level: str = Field("INFO", description="Python logging level")
+    log_json: bool = Field(True, description="One JSON object a log line")
+    outbox_poll_seconds: float = Field(0.5, description="Relay poll interval when idle")
+    consumer_prefetch: int = Field(32, description="Unacked messages a consumer may hold")
+    consumer_max_attempts: int = Field(5, description="Deliveries before dead-lettering")
+    consumer_retry_base_ms: int = Field(
+        500, description="First retry delay; doubles per attempt"
+    )
+    seed: bool = Field(False, description="Load the service's seed data at start-up")
+
+
+class RegistrySettings(ServiceSettings):
+    port: int = Field(8081, description="Registry HTTP port")
+
+
+class CalendarSettings(ServiceSettings):
+    port: int = Field(8082, description="Calendar HTTP port")
+
+
+class NotifierSettings(ServiceSettings):
+    port: int = Field(8083, description="Notifier HTTP port")
+    smtp_url: str = Field(
+        "smtp://127.0.0.1:1025", description="SMTP relay: smtp://[user:pass@]host:port[?starttls=1]"
+    )
+    mail_from: str = Field(
+        "SECAS Notifications <notifications@sec.example.org>", description="From header"
+    )
+    list_id_domain: str = Field("sec.example.org", description="Domain of the List-Id header")
+    smtp_concurrency: int = Field(8, description="Concurrent SMTP connections per worker")
