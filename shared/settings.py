@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Role = Literal["api", "worker", "scheduler"]
+ALL_ROLES: tuple[Role, ...] = ("api", "worker", "scheduler")
 
 
 class ServiceSettings(BaseSettings):
@@ -27,7 +28,7 @@ class ServiceSettings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Interface the HTTP server binds")
     roles: list[Role] = Field(
-        default_factory=lambda: ["api", "worker", "scheduler"],
+        default_factory=lambda: list(ALL_ROLES),
         description="What this process runs: api, worker, scheduler (JSON list)",
     )
     public_base_url_registry: str = Field(
