@@ -98,3 +98,23 @@ def parse_topics(texts: Iterable[str]) -> frozenset[Topic]:
     if len(topics) > _MAX_TOPICS:
         raise UnknownTopic(f"at most {_MAX_TOPICS} topics per subscription")
     return topics
+
+
+def topic_label(topic: Topic) -> str:
+    """Return how a topic reads in an email footer or on the manage page."""
+    prefix, _, value = topic.partition(":")
+    if prefix == "committee" and value in COMMITTEES_BY_SLUG:
+        return f"{COMMITTEES_BY_SLUG[value].name} meetings"
+    if prefix == "type":
+        return f"{value.replace('-', ' ')} events".capitalize()
+    if prefix == "modification":
+        return f"Modification {value}"
+    return _PLAIN_LABELS.get(topic, topic)
+
+
+_PLAIN_LABELS: Final = {
+    ALL: "Everything",
+    CONSULTATIONS: "Consultations",
+    RELEASES: "SEC Releases",
+    DRAFT_PROPOSALS: "New Draft Proposals",
+}
