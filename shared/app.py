@@ -1,0 +1,221 @@
+"""Build a service's aiohttp application: platform resources, middlewares, health and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from functools import partial
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pymongo import IndexModel
+
+from shared.auth import ROLE_SERVICE, auth_middleware, issue_token
+from shared.consumer import EventHandler, IdempotentConsumer, QueueConsumer, processed_indexes
+from shared.db import Mongo, connect_mongo, ensure_indexes
+from shared.errors import ErrorMap, error_middleware
+from shared.http_client import ServiceClient, client_session
+from shared.lease import holder_id
+from shared.logs import (
+    CORRELATION_HEADER,
+    bind_correlation_id,
+    new_correlation_id,
+    reset_correlation_id,
+)
+from shared.messaging import Broker, RetryPolicy, connect_broker
+from shared.metrics import CONTENT_TYPE, Metrics
+from shared.outbox import Outbox, OutboxRelay, outbox_indexes
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Platform:
+    """What every service gets from the platform; handed to use cases explicitly."""
+
+    service: str
+    settings: ServiceSettings
+    metrics: Metrics
+    mongo: Mongo
+    broker: Broker
+    outbox: Outbox
+    http: ServiceClient
+    instance: str = field(default_factory=holder_id)
+
+
+PLATFORM = web.AppKey("platform", Platform)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer this service runs: its name, the routing keys it binds, its handler."""
+
+    name: str
+    bindings: Sequence[str]
+    handler: EventHandler
+
+
+@dataclass
+class ServiceSpec:
+    """What a service adds to the platform: indexes, consumers, background jobs, errors."""
+
+    name: str
+    indexes: dict[str, Sequence[IndexModel]] = field(default_factory=dict)
+    error_map: ErrorMap = field(default_factory=dict)
+    subscriptions: Sequence[Subscription] = ()
+    # Jobs run while the process lives, restarted after a failure; keyed by role.
+    background: Sequence[tuple[str, Callable[[Platform], Awaitable[None]]]] = ()
+    on_startup: Sequence[Callable[[Platform], Awaitable[None]]] = ()
+
+
+async def supervise(name: str, job: Callable[[], Awaitable[None]], pause: float = 1.0) -> None:
+    """Run `job` until cancelled, restarting it after a failure."""
+    while True:
+        try:
+            await job()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a background job must survive passing faults
+            log.exception("background job %s failed; restarting in %.1fs", name, pause)
+            await asyncio.sleep(pause)
+
+
+@web.middleware
+async def correlation_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    correlation_id = request.headers.get(CORRELATION_HEADER, "")[:64] or new_correlation_id()
+    token = bind_correlation_id(correlation_id)
+    try:
+        response: web.StreamResponse = await handler(request)
+        response.headers[CORRELATION_HEADER] = correlation_id
+        return response
+    finally:
+        reset_correlation_id(token)
+
+
+def metrics_middleware(metrics: Metrics) -> Any:
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        started = time.perf_counter()
+        # The route template, never the path: private feed tokens must not reach metrics.
+        route = request.match_info.route.resource
+        name = route.canonical if route is not None else "unmatched"
+        status = 500
+        try:
+            response: web.StreamResponse = await handler(request)
+            status = response.status
+            return response
+        finally:
+            metrics.http_requests(method=request.method, route=name, status=str(status)).inc()
+            metrics.http_latency(route=name).observe(time.perf_counter() - started)
+
+    return middleware
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "service": request.app[PLATFORM].service})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    platform = request.app[PLATFORM]
+    checks: dict[str, str] = {}
+    try:
+        await platform.mongo.ping(timeout=1.5)
+        checks["mongodb"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure as not ready
+        checks["mongodb"] = f"unreachable: {type(exc).__name__}"
+    checks["rabbitmq"] = "ok" if platform.broker.is_connected else "unreachable"
+    ready = all(value == "ok" for value in checks.values())
+    body = {"status": "ready" if ready else "not ready", "checks": checks}
+    if ready:
+        return web.json_response(body)
+    return web.json_response(body, status=503, content_type="application/problem+json")
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    body = request.app[PLATFORM].metrics.exposition()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+def create_service_app(
+    settings: ServiceSettings, spec: ServiceSpec, metrics: Metrics | None = None
+) -> web.Application:
+    """Build the application; resources open on start-up and close on clean-up."""
+    metrics = metrics or Metrics(spec.name)
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[
+            correlation_middleware,
+            metrics_middleware(metrics),
+            error_middleware(spec.error_map),
+            auth_middleware(settings.secret_key.get_secret_value()),
+        ],
+    )
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_view)
+
+    async def platform_ctx(app: web.Application) -> AsyncIterator[None]:
+        mongo = connect_mongo(settings.mongodb_url, settings.mongodb_db, spec.name)
+        broker = await connect_broker(settings.amqp_url, spec.name)
+        session = client_session()
+        token = issue_token(settings.secret_key.get_secret_value(), spec.name, {ROLE_SERVICE})
+        platform = Platform(
+            service=spec.name,
+            settings=settings,
+            metrics=metrics,
+            mongo=mongo,
+            broker=broker,
+            outbox=Outbox(mongo, spec.name),
+            http=ServiceClient(session, token),
+        )
+        app[PLATFORM] = platform
+        tasks: list[asyncio.Task[None]] = []
+        consumers: list[QueueConsumer] = []
+        relay = OutboxRelay(mongo, platform.outbox, broker, settings.outbox_poll_seconds)
+        try:
+            await ensure_indexes(
+                mongo, {**outbox_indexes(spec.name), **processed_indexes(spec.name), **spec.indexes}
+            )
+            for hook in spec.on_startup:
+                await hook(platform)
+            tasks.append(asyncio.create_task(supervise("outbox-relay", relay.run)))
+            if "worker" in settings.roles:
+                for subscription in spec.subscriptions:
+                    consumer = QueueConsumer(
+                        broker,
+                        spec.name,
+                        IdempotentConsumer(mongo, spec.name, subscription.name, subscription.handler),
+                        subscription.bindings,
+                        RetryPolicy(settings.consumer_max_attempts, settings.consumer_retry_base_ms),
+                        settings.consumer_prefetch,
+                        metrics,
+                    )
+                    await consumer.start()
+                    consumers.append(consumer)
+            for role, job in spec.background:
+                if role in settings.roles:
+                    tasks.append(
+                        asyncio.create_task(supervise(job.__name__, partial(job, platform)))
+                    )
+            yield
+        finally:
+            for consumer in consumers:
+                await consumer.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                await relay.stop()
+            except Exception:  # noqa: BLE001 - the lease expires by itself
+                log.warning("could not release the relay lease")
+            await session.close()
+            await broker.close()
+            await mongo.close()
+
+    app.cleanup_ctx.append(platform_ctx)
+    return app

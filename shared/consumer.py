@@ -1,0 +1,154 @@
+"""Consume events with manual acks, bounded retries, dead letters and idempotent effects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel
+from pydantic import ValidationError
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from shared.constants import (
+    ATTEMPT_HEADER,
+    ERROR_HEADER,
+    consumer_queue,
+    dead_letter_queue,
+    processed_collection,
+    retry_queue,
+)
+from shared.db import Mongo, Session
+from shared.events import CloudEvent
+from shared.logs import bind_correlation_id, reset_correlation_id
+from shared.messaging import Broker, RetryPolicy, declare_consumer_queue
+from shared.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+# A handler applies one event inside a transaction; it must write only through `session`.
+EventHandler = Callable[[CloudEvent, Session], Awaitable[None]]
+
+
+def processed_indexes(service: str) -> dict[str, list[IndexModel]]:
+    # `_id` ("<consumer>:<event id>") is the unique key; the TTL bounds the collection
+    # well beyond any redelivery window.
+    return {
+        processed_collection(service): [
+            IndexModel([("processed_at", ASCENDING)], expireAfterSeconds=30 * 86400)
+        ]
+    }
+
+
+class IdempotentConsumer:
+    """Apply each event at most once: the effects and the processed-id record commit together."""
+
+    def __init__(self, mongo: Mongo, service: str, name: str, handler: EventHandler) -> None:
+        self.name = name
+        self._mongo = mongo
+        self._processed = mongo.collection(processed_collection(service))
+        self._handler = handler
+
+    async def apply(self, event: CloudEvent) -> bool:
+        """Apply `event`; return False when it had been applied before."""
+        key = f"{self.name}:{event.id}"
+        if await self._processed.find_one({"_id": key}, projection={"_id": 1}) is not None:
+            return False
+
+        async def work(session: Session) -> None:
+            await self._handler(event, session)
+            await self._processed.insert_one(
+                {"_id": key, "type": event.type, "processed_at": datetime.now(UTC)},
+                session=session,
+            )
+
+        try:
+            await self._mongo.transaction(work)
+        except DuplicateKeyError:
+            # A concurrent delivery of the same event committed first.
+            return False
+        return True
+
+
+class QueueConsumer:
+    """Run an IdempotentConsumer on its own quorum queue with retries and a dead-letter queue."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        service: str,
+        consumer: IdempotentConsumer,
+        bindings: Sequence[str],
+        policy: RetryPolicy,
+        prefetch: int,
+        metrics: Metrics,
+    ) -> None:
+        self.queue_name = consumer_queue(service, consumer.name)
+        self._broker = broker
+        self._consumer = consumer
+        self._bindings = bindings
+        self._policy = policy
+        self._prefetch = prefetch
+        self._metrics = metrics
+        self._channel: AbstractRobustChannel | None = None
+
+    async def start(self) -> None:
+        channel = await self._broker.connection.channel(publisher_confirms=True)
+        await channel.set_qos(prefetch_count=self._prefetch)
+        queue = await declare_consumer_queue(channel, self.queue_name, self._bindings, self._policy)
+        self._channel = channel
+        await queue.consume(self._on_message)
+
+    async def stop(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        attempt = int(str((message.headers or {}).get(ATTEMPT_HEADER, 1)))
+        try:
+            event = CloudEvent.model_validate_json(message.body)
+        except ValidationError as exc:
+            await self._forward(message, dead_letter_queue(self.queue_name), attempt, exc)
+            self._metrics.consumed(self.queue_name, "dead_lettered")
+            return
+        token = bind_correlation_id(event.correlationid)
+        try:
+            applied = await self._consumer.apply(event)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            if attempt >= self._policy.max_attempts:
+                target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"
+            else:
+                target, outcome = retry_queue(self.queue_name, attempt), "retried"
+            log.warning(
+                "event %s %s failed on attempt %d: %r; sending to %s",
+                event.type, event.id, attempt, exc, target,
+            )
+            await self._forward(message, target, attempt + 1, exc)
+            self._metrics.consumed(self.queue_name, outcome)
+        else:
+            await message.ack()
+            self._metrics.consumed(self.queue_name, "applied" if applied else "duplicate")
+        finally:
+            reset_correlation_id(token)
+
+    async def _forward(
+        self, message: AbstractIncomingMessage, queue: str, attempt: int, error: Exception
+    ) -> None:
+        """Copy the message to `queue` (confirmed), then ack the original: never lost."""
+        assert self._channel is not None
+        headers = dict(message.headers or {})
+        headers[ATTEMPT_HEADER] = attempt
+        headers[ERROR_HEADER] = repr(error)[:500]
+        copy = aio_pika.Message(
+            body=message.body,
+            content_type=message.content_type,
+            message_id=message.message_id,
+            type=message.type,
+            correlation_id=message.correlation_id,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            headers=headers,
+        )
+        await self._channel.default_exchange.publish(copy, routing_key=queue)
+        await message.ack()

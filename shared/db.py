@@ -1,0 +1,55 @@
+"""Open the MongoDB client, create indexes idempotently and run transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+Collection = AsyncCollection[Document]
+Session = AsyncClientSession
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Mongo:
+    """The client and the product's database."""
+
+    client: AsyncMongoClient[Document]
+    db: AsyncDatabase[Document]
+
+    def collection(self, name: str) -> Collection:
+        return self.db[name]
+
+    async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        """Run `work` in a multi-document transaction, retried on transient errors."""
+        async with self.client.start_session() as session:
+            return await session.with_transaction(work)
+
+    async def ping(self, timeout: float = 2.0) -> None:
+        await asyncio.wait_for(self.client.admin.command("ping"), timeout)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def connect_mongo(url: str, database: str, app_name: str) -> Mongo:
+    """Create the client; it connects lazily, so this never blocks."""
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        url, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000
+    )
+    return Mongo(client, client[database])
+
+
+async def ensure_indexes(mongo: Mongo, indexes: dict[str, Sequence[IndexModel]]) -> None:
+    """Create each collection's indexes; creating an existing index is a no-op."""
+    for name, models in indexes.items():
+        if models:
+            await mongo.collection(name).create_indexes(list(models))

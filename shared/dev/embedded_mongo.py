@@ -1,0 +1,86 @@
+"""Start the embedded MongoDB-protocol server (SecantusDB) as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _server_command() -> str:
+    found = shutil.which("secantusd-py") or str(Path(sys.executable).with_name("secantusd-py"))
+    if not Path(found).exists():
+        raise RuntimeError(
+            "The embedded MongoDB server is not installed: pip install 'secantusdb>=0.7.0b3' "
+            "(make run and make test do it), or set MONGODB_URL to a MongoDB server."
+        )
+    return found
+
+
+@dataclass
+class EmbeddedMongo:
+    """A running SecantusDB subprocess and its URL."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    storage: Path
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_embedded_mongo(
+    storage: Path, port: int | None = None, log_path: Path | None = None, timeout: float = 30.0
+) -> EmbeddedMongo:
+    """Start the server on `port` (a free one if None) and wait until it answers a ping."""
+    storage.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    log_file = open(log_path or os.devnull, "ab")  # noqa: SIM115 - the child owns it
+    process = subprocess.Popen(  # noqa: S603 - fixed executable and arguments
+        [_server_command(), "--host", "127.0.0.1", "--port", str(port),
+         "--storage-path", str(storage), "--log-level", "WARNING"],
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log_file.close()
+    server = EmbeddedMongo(process, port, storage)
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the embedded MongoDB server exited with {process.returncode}")
+        try:
+            client: MongoClient[dict[str, object]]
+            with MongoClient(server.url, serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+            return server
+        except PyMongoError:
+            if time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(f"the embedded MongoDB server did not answer on {port}") from None
+            time.sleep(0.2)

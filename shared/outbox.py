@@ -1,0 +1,139 @@
+"""Record events in the same transaction as the change, and relay them to RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from pymongo import ASCENDING, IndexModel
+
+from shared.constants import leases_collection, outbox_collection
+from shared.db import Collection, Mongo, Session
+from shared.events import CloudEvent, DomainEvent
+from shared.lease import Lease, holder_id
+from shared.logs import current_correlation_id
+from shared.messaging import Broker
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+SENT = "sent"
+
+
+def outbox_indexes(service: str) -> dict[str, list[IndexModel]]:
+    return {
+        outbox_collection(service): [
+            IndexModel([("state", ASCENDING), ("created_at", ASCENDING)]),
+            # Sent records are kept a week for audit and replay, then expire.
+            IndexModel([("sent_at", ASCENDING)], expireAfterSeconds=7 * 86400),
+        ]
+    }
+
+
+class Outbox:
+    """Write CloudEvents into `<service>_outbox` inside the caller's transaction."""
+
+    def __init__(self, mongo: Mongo, service: str) -> None:
+        self.service = service
+        self.collection: Collection = mongo.collection(outbox_collection(service))
+        self.wakeup = asyncio.Event()
+
+    def envelope(self, event: DomainEvent) -> CloudEvent:
+        return CloudEvent.from_domain(f"/{self.service}", event, current_correlation_id())
+
+    async def add(self, session: Session, events: Iterable[DomainEvent]) -> list[CloudEvent]:
+        envelopes = [self.envelope(event) for event in events]
+        if envelopes:
+            now = datetime.now(UTC)
+            await self.collection.insert_many(
+                [
+                    {
+                        "_id": envelope.id,
+                        "state": PENDING,
+                        "created_at": now,
+                        "routing_key": envelope.type,
+                        "envelope": envelope.model_dump(mode="json"),
+                    }
+                    for envelope in envelopes
+                ],
+                session=session,
+            )
+        return envelopes
+
+    def notify(self) -> None:
+        """Wake this process's relay once a transaction that added events has committed."""
+        self.wakeup.set()
+
+
+class OutboxRelay:
+    """Publish pending outbox records with confirms, then mark them sent.
+
+    One relay per service publishes at a time (a lease); a crash after the publish
+    and before the mark publishes the event again, which consumers tolerate.
+    """
+
+    def __init__(
+        self,
+        mongo: Mongo,
+        outbox: Outbox,
+        broker: Broker,
+        poll_seconds: float = 0.5,
+        batch_size: int = 200,
+    ) -> None:
+        self._outbox = outbox
+        self._broker = broker
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._lease = Lease(
+            mongo.collection(leases_collection(outbox.service)),
+            "outbox-relay",
+            holder_id(),
+            ttl=timedelta(seconds=max(5.0, poll_seconds * 10)),
+        )
+
+    async def pending(self) -> list[CloudEvent]:
+        cursor = (
+            self._outbox.collection.find({"state": PENDING})
+            .sort("created_at", ASCENDING)
+            .limit(self._batch_size)
+        )
+        return [CloudEvent.model_validate(doc["envelope"]) async for doc in cursor]
+
+    async def publish(self, envelopes: list[CloudEvent]) -> None:
+        # One channel keeps the frames in order; gather only overlaps the confirm waits.
+        await asyncio.gather(*(self._broker.publish(envelope) for envelope in envelopes))
+
+    async def mark_sent(self, envelopes: list[CloudEvent]) -> None:
+        await self._outbox.collection.update_many(
+            {"_id": {"$in": [envelope.id for envelope in envelopes]}},
+            {"$set": {"state": SENT, "sent_at": datetime.now(UTC)}},
+        )
+
+    async def relay_once(self) -> int:
+        """Publish one batch; return how many events went out."""
+        envelopes = await self.pending()
+        if envelopes:
+            await self.publish(envelopes)
+            await self.mark_sent(envelopes)
+        return len(envelopes)
+
+    async def run(self) -> None:
+        """Relay until cancelled; wait for a wake-up or the poll interval when idle."""
+        while True:
+            sent = 0
+            try:
+                if await self._lease.acquire():
+                    sent = await self.relay_once()
+            except Exception:  # noqa: BLE001 - the broker or database will come back
+                log.exception("outbox relay failed; retrying")
+            if sent < self._batch_size:
+                self._outbox.wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._outbox.wakeup.wait(), self._poll_seconds)
+                except TimeoutError:
+                    pass
+
+    async def stop(self) -> None:
+        await self._lease.release()

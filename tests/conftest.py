@@ -1,0 +1,85 @@
+"""Provide the real servers every integration test talks to."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.dev.embedded_mongo import start_embedded_mongo
+from shared.settings import ServiceSettings
+from tests.support.rabbit import create_vhost, delete_vhost
+
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+@pytest.fixture(scope="session")
+def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """MONGODB_URL when given (real mongod), else an embedded SecantusDB subprocess."""
+    if url := os.environ.get("MONGODB_URL"):
+        yield url
+        return
+    storage = tmp_path_factory.mktemp("secantus")
+    server = start_embedded_mongo(storage / "data", log_path=storage / "server.log")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """AMQP_URL when given, else the local RabbitMQ in a vhost of this run's own."""
+    if url := os.environ.get("AMQP_URL"):
+        yield url
+        return
+    vhost = create_vhost()
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        delete_vhost(vhost)
+
+
+@pytest.fixture
+async def database_name(mongo_url: str) -> AsyncIterator[str]:
+    """A database of the test's own, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    yield name
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    try:
+        await client.drop_database(name)
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def make_settings(
+    mongo_url: str, amqp_url: str, database_name: str
+) -> Callable[..., ServiceSettings]:
+    """Build a service's settings pointing at the test servers; keywords override."""
+
+    def build(settings_type: type[ServiceSettings] = ServiceSettings, **overrides: Any) -> Any:
+        values: dict[str, Any] = {
+            "mongodb_url": mongo_url,
+            "mongodb_db": database_name,
+            "amqp_url": amqp_url,
+            "secret_key": TEST_SECRET,
+            "log_json": False,
+            "outbox_poll_seconds": 0.1,
+            "consumer_retry_base_ms": 50,
+            "consumer_max_attempts": 3,
+        }
+        values.update(overrides)
+        return settings_type(**values)
+
+    return build
+
+
+@pytest.fixture
+def tmp_dir(tmp_path: Path) -> Path:
+    return tmp_path

@@ -1,0 +1,231 @@
+"""The platform's event path on the real MongoDB-protocol server and the real RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import aio_pika
+import pytest
+
+from shared.consumer import IdempotentConsumer, QueueConsumer, processed_indexes
+from shared.db import Mongo, Session, connect_mongo, ensure_indexes
+from shared.events import CloudEvent
+from shared.messaging import Broker, RetryPolicy, connect_broker
+from shared.metrics import Metrics
+from shared.outbox import Outbox, OutboxRelay, outbox_indexes
+from shared.settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class ThingRenamed:
+    event_type: ClassVar[str] = "registry.thing.renamed"
+    thing_id: str
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return self.thing_id
+
+    def data(self) -> dict[str, Any]:
+        return {"thing_id": self.thing_id, "name": self.name}
+
+
+@dataclass
+class Rig:
+    mongo: Mongo
+    broker: Broker
+    outbox: Outbox
+    relay: OutboxRelay
+    settings: ServiceSettings
+
+
+@pytest.fixture
+async def rig(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Rig]:
+    settings = make_settings()
+    mongo = connect_mongo(settings.mongodb_url, settings.mongodb_db, "test")
+    broker = await connect_broker(settings.amqp_url, "test")
+    await ensure_indexes(
+        mongo, {**outbox_indexes("registry"), **processed_indexes("calendar")}
+    )
+    outbox = Outbox(mongo, "registry")
+    relay = OutboxRelay(mongo, outbox, broker, poll_seconds=0.05)
+    yield Rig(mongo, broker, outbox, relay, settings)
+    await broker.close()
+    await mongo.close()
+
+
+async def rename(rig: Rig, thing_id: str, name: str, fail: bool = False) -> None:
+    """Write the entity and its event in one transaction, as every service does."""
+
+    async def work(session: Session) -> None:
+        await rig.mongo.collection("registry_things").update_one(
+            {"_id": thing_id}, {"$set": {"name": name}}, upsert=True, session=session
+        )
+        await rig.outbox.add(session, [ThingRenamed(thing_id, name)])
+        if fail:
+            raise RuntimeError("the use case failed after writing")
+
+    await rig.mongo.transaction(work)
+
+
+async def tap(broker: Broker, pattern: str) -> aio_pika.abc.AbstractQueue:
+    channel = await broker.connection.channel()
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(broker.exchange, routing_key=pattern)
+    return queue
+
+
+async def next_message(
+    queue: aio_pika.abc.AbstractQueue, timeout: float = 10.0
+) -> aio_pika.abc.AbstractIncomingMessage:
+    async with asyncio.timeout(timeout):
+        while True:
+            message = await queue.get(no_ack=True, fail=False)
+            if message is not None:
+                return message
+            await asyncio.sleep(0.05)
+
+
+async def test_a_write_and_its_event_commit_or_abort_together(rig: Rig) -> None:
+    with pytest.raises(RuntimeError):
+        await rename(rig, "t1", "aborted", fail=True)
+    assert await rig.mongo.collection("registry_things").count_documents({}) == 0
+    assert await rig.outbox.collection.count_documents({}) == 0
+
+    await rename(rig, "t1", "committed")
+    assert await rig.mongo.collection("registry_things").count_documents({"name": "committed"}) == 1
+    record = await rig.outbox.collection.find_one({})
+    assert record is not None
+    assert record["state"] == "pending"
+    assert record["envelope"]["data"] == {"thing_id": "t1", "name": "committed"}
+
+
+async def test_relay_publishes_a_persistent_cloudevent_and_marks_it_sent(rig: Rig) -> None:
+    queue = await tap(rig.broker, "registry.thing.*")
+    await rename(rig, "t2", "Panel")
+    assert await rig.relay.relay_once() == 1
+
+    message = await next_message(queue)
+    event = CloudEvent.model_validate_json(message.body)
+    assert event.specversion == "1.0"
+    assert event.type == "registry.thing.renamed"
+    assert event.source == "/registry"
+    assert event.subject == "t2"
+    assert message.message_id == event.id
+    assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert await rig.outbox.collection.count_documents({"state": "pending"}) == 0
+    assert await rig.relay.relay_once() == 0
+
+
+def consumer_for(rig: Rig, name: str, handler: Any, policy: RetryPolicy) -> QueueConsumer:
+    return QueueConsumer(
+        rig.broker,
+        "calendar",
+        IdempotentConsumer(rig.mongo, "calendar", name, handler),
+        ["registry.thing.*"],
+        policy,
+        prefetch=8,
+        metrics=Metrics("calendar"),
+    )
+
+
+async def wait_for_count(mongo: Mongo, collection: str, query: dict[str, Any], count: int) -> None:
+    async with asyncio.timeout(15):
+        while await mongo.collection(collection).count_documents(query) < count:
+            await asyncio.sleep(0.05)
+
+
+async def test_relay_killed_before_marking_sent_republishes_and_consumer_applies_once(
+    rig: Rig,
+) -> None:
+    async def apply(event: CloudEvent, session: Session) -> None:
+        await rig.mongo.collection("calendar_effects").insert_one(
+            {"event_id": event.id, "name": event.data["name"]}, session=session
+        )
+
+    consumer = consumer_for(rig, "things", apply, RetryPolicy(3, 50))
+    await consumer.start()
+    try:
+        await rename(rig, "t3", "Change Board")
+        # The relay publishes and dies before it can mark the record sent ...
+        await rig.relay.publish(await rig.relay.pending())
+        await wait_for_count(rig.mongo, "calendar_effects", {}, 1)
+        assert await rig.outbox.collection.count_documents({"state": "pending"}) == 1
+        # ... so the restarted relay publishes the same event again: a redelivery.
+        restarted = OutboxRelay(rig.mongo, rig.outbox, rig.broker, poll_seconds=0.05)
+        assert await restarted.relay_once() == 1
+        await wait_for_count(
+            rig.mongo, "calendar_processed_events", {"_id": {"$regex": "^things:"}}, 1
+        )
+        await asyncio.sleep(0.5)  # room for a wrongly applied second copy to show up
+        assert await rig.mongo.collection("calendar_effects").count_documents({}) == 1
+    finally:
+        await consumer.stop()
+
+
+async def test_event_written_while_no_relay_runs_goes_out_when_a_relay_starts(rig: Rig) -> None:
+    queue = await tap(rig.broker, "registry.thing.*")
+    await rename(rig, "t4", "written while the relay was down")
+    await asyncio.sleep(0.3)
+    assert await queue.get(no_ack=True, fail=False) is None
+
+    task = asyncio.create_task(rig.relay.run())
+    try:
+        message = await next_message(queue)
+        assert CloudEvent.model_validate_json(message.body).subject == "t4"
+    finally:
+        task.cancel()
+
+
+async def test_poison_event_is_dead_lettered_after_bounded_retries_and_replayed(
+    rig: Rig,
+) -> None:
+    attempts: list[str] = []
+
+    async def apply(event: CloudEvent, session: Session) -> None:
+        attempts.append(event.id)
+        flag = await rig.mongo.collection("calendar_flags").find_one({"_id": "broken"})
+        if flag is None or flag["on"]:
+            raise ValueError("cannot apply this event yet")
+        await rig.mongo.collection("calendar_effects").insert_one(
+            {"event_id": event.id}, session=session
+        )
+
+    await rig.mongo.collection("calendar_flags").insert_one({"_id": "broken", "on": True})
+    consumer = consumer_for(rig, "poison", apply, RetryPolicy(3, 50))
+    await consumer.start()
+    try:
+        await rename(rig, "t5", "poison")
+        await rig.relay.relay_once()
+        channel = await rig.broker.connection.channel()
+        dlq = await channel.declare_queue("calendar.poison.dlq", passive=True)
+        async with asyncio.timeout(15):
+            while (letter := await dlq.get(no_ack=False, fail=False)) is None:
+                await asyncio.sleep(0.1)
+        await letter.nack(requeue=True)
+        await channel.close()
+        assert len(attempts) == 3
+
+        await rig.mongo.collection("calendar_flags").update_one(
+            {"_id": "broken"}, {"$set": {"on": False}}
+        )
+        listed = subprocess.run(
+            [sys.executable, "-m", "shared.deadletters", "list", "--queue", "calendar.poison",
+             "--amqp-url", rig.settings.amqp_url],
+            check=True, capture_output=True, text=True, timeout=60,
+        )
+        assert "cannot apply this event yet" in listed.stdout
+        replayed = subprocess.run(
+            [sys.executable, "-m", "shared.deadletters", "replay", "--queue", "calendar.poison",
+             "--amqp-url", rig.settings.amqp_url],
+            check=True, capture_output=True, text=True, timeout=60,
+        )
+        assert "replayed 1" in replayed.stdout
+        await wait_for_count(rig.mongo, "calendar_effects", {}, 1)
+    finally:
+        await consumer.stop()
