@@ -48,3 +48,7 @@ class VersionConflict(CalendarError):
 
 class UnknownFeed(CalendarError):
     """A feed name, topic or selector that does not exist."""
+
+
+class InvalidRegistryEvent(CalendarError):
+    """A registry event whose data lacks what docs/events.md promises (dead-letter it)."""
