@@ -1,0 +1,133 @@
+"""The platform's HTTP behaviour: readiness under outages, problem+json for bad input."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from pydantic import BaseModel, ConfigDict
+
+from shared.app import PLATFORM, ServiceSpec, create_service_app
+from shared.auth import ROLE_SECRETARIAT, ROLE_SERVICE, issue_token, requires
+from shared.settings import ServiceSettings
+from shared.web import json_response, read_model
+from tests.conftest import TEST_SECRET
+from tests.support.tcpproxy import TcpProxy
+
+AiohttpClient = Callable[..., Any]
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    title: str
+
+
+@requires(ROLE_SECRETARIAT)
+async def create_note(request: web.Request) -> web.Response:
+    note = await read_model(request, NoteIn)
+    await request.app[PLATFORM].mongo.collection("registry_notes").insert_one(note.model_dump())
+    return json_response(note.model_dump(), status=201)
+
+
+def app_with_write_route(settings: ServiceSettings) -> web.Application:
+    app = create_service_app(settings, ServiceSpec(name="registry"))
+    app.router.add_post("/api/v1/notes", create_note)
+    return app
+
+
+async def test_service_answers_health_ready_and_metrics(
+    aiohttp_client: AiohttpClient, make_settings: Callable[..., ServiceSettings]
+) -> None:
+    client: TestClient[Any, Any] = await aiohttp_client(app_with_write_route(make_settings()))
+    assert (await client.get("/healthz")).status == 200
+    ready = await client.get("/readyz")
+    assert ready.status == 200
+    assert (await ready.json())["checks"] == {"mongodb": "ok", "rabbitmq": "ok"}
+    metrics = await (await client.get("/metrics")).text()
+    assert 'http_requests_total{method="GET",route="/readyz",status="200"} 1.0' in metrics
+
+
+async def test_readyz_is_503_while_a_dependency_is_unreachable_and_200_when_back(
+    aiohttp_client: AiohttpClient,
+    make_settings: Callable[..., ServiceSettings],
+    mongo_url: str,
+    amqp_url: str,
+) -> None:
+    mongo_target, amqp_target = urlsplit(mongo_url), urlsplit(amqp_url)
+    mongo_proxy = TcpProxy(mongo_target.hostname or "", mongo_target.port or 27017)
+    amqp_proxy = TcpProxy(amqp_target.hostname or "", amqp_target.port or 5672)
+    await mongo_proxy.start()
+    await amqp_proxy.start()
+    settings = make_settings(
+        # directConnection: a replica set member would otherwise advertise its own address.
+        mongodb_url=f"mongodb://127.0.0.1:{mongo_proxy.port}/?directConnection=true",
+        amqp_url=amqp_url.replace(f":{amqp_target.port}/", f":{amqp_proxy.port}/"),
+    )
+    client: TestClient[Any, Any] = await aiohttp_client(app_with_write_route(settings))
+    assert (await client.get("/readyz")).status == 200
+
+    for proxy, name in ((amqp_proxy, "rabbitmq"), (mongo_proxy, "mongodb")):
+        await proxy.cut()
+        async with asyncio.timeout(20):
+            while (response := await client.get("/readyz")).status != 503:
+                await asyncio.sleep(0.2)
+        body = await response.json()
+        assert body["checks"][name] != "ok"
+        assert response.content_type == "application/problem+json"
+        assert (await client.get("/healthz")).status == 200
+
+        await proxy.restore()
+        async with asyncio.timeout(30):
+            while (await client.get("/readyz")).status != 200:
+                await asyncio.sleep(0.3)
+    await mongo_proxy.cut()
+    await amqp_proxy.cut()
+
+
+async def test_bad_requests_get_problem_json_and_write_nothing(
+    aiohttp_client: AiohttpClient, make_settings: Callable[..., ServiceSettings]
+) -> None:
+    settings = make_settings(max_body_bytes=1024)
+    client: TestClient[Any, Any] = await aiohttp_client(app_with_write_route(settings))
+    staff = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+    forged = issue_token("another-secret", "mallory", {ROLE_SECRETARIAT})
+    service = issue_token(TEST_SECRET, "calendar", {ROLE_SERVICE})
+
+    cases: list[tuple[str, str, dict[str, str], bytes | None, int]] = [
+        ("GET", "/nowhere", {}, None, 404),
+        ("DELETE", "/healthz", {}, None, 405),
+        ("POST", "/api/v1/notes", {"Content-Type": "application/json"}, b'{"title":"x"}', 401),
+        ("POST", "/api/v1/notes", {"Authorization": f"Bearer {forged}"}, b"{}", 401),
+        ("POST", "/api/v1/notes", {"Authorization": "Basic abc"}, b"{}", 401),
+        ("POST", "/api/v1/notes", {"Authorization": f"Bearer {service}"}, b"{}", 403),
+        ("POST", "/api/v1/notes", {**staff, "Content-Type": "text/plain"}, b"title", 415),
+        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"}, b"{not json", 400),
+        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"},
+         b'{"title": {"$gt": ""}}', 422),
+        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"},
+         b'{"title": "x", "extra": 1}', 422),
+        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"},
+         b'{"title": "' + b"x" * 2048 + b'"}', 413),
+    ]
+    for method, path, headers, body, status in cases:
+        response = await client.request(method, path, headers=headers, data=body)
+        assert response.status == status, (method, path, headers, await response.text())
+        assert response.content_type == "application/problem+json"
+        problem = await response.json()
+        assert problem["status"] == status
+        assert problem["title"]
+        if status == 405:
+            assert "GET" in response.headers["Allow"]
+        if status == 401:
+            assert response.headers["WWW-Authenticate"] == "Bearer"
+
+    platform = client.app[PLATFORM]
+    assert await platform.mongo.collection("registry_notes").count_documents({}) == 0
+
+    created = await client.post("/api/v1/notes", headers=staff, json={"title": "SEC Panel 100"})
+    assert created.status == 201
+    assert await platform.mongo.collection("registry_notes").count_documents({}) == 1
