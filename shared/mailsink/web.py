@@ -1,0 +1,158 @@
+"""Serve the subset of Mailpit's HTTP API v1 that tests and tools use, plus a list page."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from shared.mailsink.store import MessageStore
+from shared.mailsink.summary import Json, Summary, header_map
+
+STORE: web.AppKey[MessageStore] = web.AppKey("store", MessageStore)
+DEFAULT_LIMIT = 50
+PAGE_ROWS = 200
+_SEARCH_FIELDS = {"to", "from", "subject", "message-id"}
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+)
+routes = web.RouteTableDef()
+
+
+def create_app(store: MessageStore) -> web.Application:
+    """Build the HTTP side of the sink around store."""
+    app = web.Application()
+    app[STORE] = store
+    app.add_routes(routes)
+    return app
+
+
+@routes.get("/")
+async def index(request: web.Request) -> web.Response:
+    """Show the newest messages as an HTML table."""
+    store = request.app[STORE]
+    html = _templates.get_template("index.html").render(
+        total=len(store), shown=store.newest_first(0, PAGE_ROWS)
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+@routes.get("/livez")
+@routes.get("/readyz")
+async def alive(request: web.Request) -> web.Response:
+    """Answer the probes Mailpit answers, so start-up scripts can wait on either."""
+    return web.Response(text="ok")
+
+
+@routes.get("/api/v1/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    """List messages newest first, paged with start and limit."""
+    store = request.app[STORE]
+    start, limit = _paging(request)
+    page = store.newest_first(start, limit)
+    return web.json_response(_listing(store, page, len(store), store.unread, start))
+
+
+@routes.get("/api/v1/search")
+async def search(request: web.Request) -> web.Response:
+    """List messages matching a Mailpit-style query (to:, from:, subject:, message-id:, words)."""
+    store = request.app[STORE]
+    start, limit = _paging(request)
+    found = store.search(_terms(request.query.get("query", "")))
+    unread = sum(1 for s in found if not s.read)
+    page = found[start : start + limit]
+    return web.json_response(_listing(store, page, len(found), unread, start))
+
+
+@routes.delete("/api/v1/messages")
+async def delete_messages(request: web.Request) -> web.Response:
+    """Delete the messages whose IDs the JSON body lists, or every message."""
+    ids: list[str] | None = None
+    if request.can_read_body:
+        try:
+            body: Any = await request.json()
+        except ValueError as error:
+            raise web.HTTPBadRequest(text="body is not JSON") from error
+        requested = body.get("IDs") if isinstance(body, dict) else None
+        if requested:
+            if not isinstance(requested, list) or not all(isinstance(i, str) for i in requested):
+                raise web.HTTPBadRequest(text="IDs must be a list of strings")
+            ids = requested
+    await request.app[STORE].delete(ids)
+    return web.Response(text="ok")
+
+
+@routes.get("/api/v1/message/{id}")
+async def message(request: web.Request) -> web.Response:
+    """Return one message with its text and HTML parts, marking it read."""
+    store = request.app[STORE]
+    summary = _found(request)
+    body = store.body(summary)
+    store.mark_read(summary)
+    return web.json_response(summary.message_json(body))
+
+
+@routes.get("/api/v1/message/{id}/raw")
+async def raw(request: web.Request) -> web.Response:
+    """Return the message exactly as it arrived."""
+    data = request.app[STORE].raw(_found(request))
+    return web.Response(body=data, content_type="text/plain", charset="utf-8")
+
+
+@routes.get("/api/v1/message/{id}/headers")
+async def headers(request: web.Request) -> web.Response:
+    """Return every header of the message, each name with a list of values."""
+    return web.json_response(header_map(request.app[STORE].raw(_found(request))))
+
+
+def _listing(
+    store: MessageStore, page: list[Summary], matched: int, matched_unread: int, start: int
+) -> Json:
+    return {
+        "total": len(store),
+        "unread": store.unread,
+        "count": len(page),
+        "messages_count": matched,
+        "messages_unread": matched_unread,
+        "start": start,
+        "tags": [],
+        "messages": [s.list_json(store.body(s)) for s in page],
+    }
+
+
+def _found(request: web.Request) -> Summary:
+    summary = request.app[STORE].get(request.match_info["id"])
+    if summary is None:
+        raise web.HTTPNotFound(text="message not found")
+    return summary
+
+
+def _paging(request: web.Request) -> tuple[int, int]:
+    try:
+        start = int(request.query.get("start", "0"))
+        limit = int(request.query.get("limit", str(DEFAULT_LIMIT)))
+    except ValueError as error:
+        raise web.HTTPBadRequest(text="start and limit must be integers") from error
+    if start < 0 or limit < 1:
+        raise web.HTTPBadRequest(text="start must be >= 0 and limit >= 1")
+    return start, limit
+
+
+def _terms(query: str) -> list[tuple[str, str]]:
+    try:
+        words = shlex.split(query)
+    except ValueError:  # an unbalanced quote: search the words as typed
+        words = query.split()
+    terms = []
+    for word in words:
+        name, _, needle = word.partition(":")
+        if needle and name.lower() in _SEARCH_FIELDS:
+            terms.append((name.lower(), needle.lower()))
+        else:
+            terms.append(("", word.lower()))
+    return terms
