@@ -69,7 +69,9 @@ def _kind_word(event: EventView) -> str:
 def _event_created(data: Mapping[str, Any]) -> AlertContent:
     event = event_view(data["event"])
     subject = f"New {_kind_word(event)}: {event.title}, {format_day_date(event.starts_at)}"
-    return AlertContent(EmailKind.EVENT_CREATED, subject, {"event": event})
+    return AlertContent(
+        EmailKind.EVENT_CREATED, subject, {"event": event, "kind_word": _kind_word(event)}
+    )
 
 
 def _event_updated(data: Mapping[str, Any]) -> AlertContent:
@@ -110,7 +112,8 @@ def _event_cancelled(data: Mapping[str, Any]) -> AlertContent:
     event = event_view(data["event"])
     subject = f"Cancelled: {event.title}, {format_day_date(event.starts_at)}"
     reason = one_line(data.get("reason") or "", 500) or None
-    return AlertContent(EmailKind.EVENT_CANCELLED, subject, {"event": event, "reason": reason})
+    context = {"event": event, "reason": reason, "kind_word": _kind_word(event)}
+    return AlertContent(EmailKind.EVENT_CANCELLED, subject, context)
 
 
 def _consultation(kind: EmailKind, data: Mapping[str, Any]) -> AlertContent:

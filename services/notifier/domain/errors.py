@@ -45,3 +45,7 @@ class ExpiredToken(InvalidToken):
 
 class UsedToken(InvalidToken):
     """A single-use token presented a second time."""
+
+
+class NotEntitled(NotifierError):
+    """Content above the subscriber's entitlement, or an alert to an unconfirmed address."""

@@ -28,6 +28,12 @@ def _optional(entity: Mapping[str, Any], key: str) -> str | None:
     return None if value in (None, "") else str(value)
 
 
+def _url(entity: Mapping[str, Any], key: str) -> str | None:
+    # Links come from our own services, but a javascript: URL must never reach an href.
+    value = _optional(entity, key)
+    return value if value is not None and value.startswith(("https://", "http://")) else None
+
+
 @dataclass(frozen=True, slots=True)
 class EventView:
     """A calendar entry as an email shows it."""
@@ -72,12 +78,12 @@ def event_view(event: Mapping[str, Any]) -> EventView:
         when=format_span(starts_at, ends_at, all_day=all_day),
         date=format_date(starts_at),
         location=_optional(event, "location"),
-        online_url=_optional(event, "online_url"),
+        online_url=_url(event, "online_url"),
         description=_text(event, "description").strip(),
         classification=Classification(_text(event, "classification", "red").lower()),
         cancelled=_text(event, "status") == "cancelled",
         modification_refs=tuple(str(ref) for ref in event.get("modification_refs") or ()),
-        url=_optional(event, "url"),
+        url=_url(event, "url"),
     )
 
 
@@ -111,7 +117,7 @@ def consultation_view(consultation: Mapping[str, Any]) -> ConsultationView:
         closes=format_datetime(closes_at),
         closes_date=format_date(closes_at),
         respond_to=_optional(consultation, "respond_to"),
-        url=_optional(consultation, "url"),
+        url=_url(consultation, "url"),
     )
 
 
@@ -140,7 +146,7 @@ def modification_view(modification: Mapping[str, Any]) -> ModificationView:
         path_label=_optional(modification, "path_label"),
         proposer=_optional(modification, "proposer"),
         is_draft=bool(modification.get("is_draft")) or ref.startswith("DP"),
-        url=_optional(modification, "url"),
+        url=_url(modification, "url"),
     )
 
 
@@ -164,7 +170,7 @@ def release_view(release: Mapping[str, Any]) -> ReleaseView:
         sec_version=_optional(release, "sec_version"),
         effective_date=format_date(parse_day(release["effective_date"])),
         modification_refs=tuple(str(ref) for ref in release.get("modification_refs") or ()),
-        url=_optional(release, "url"),
+        url=_url(release, "url"),
     )
 
 

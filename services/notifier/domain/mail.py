@@ -1,0 +1,304 @@
+"""Compose alert, reminder, confirmation and digest emails from the Jinja2 templates."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime as rfc5322_date
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from services.notifier.domain.alerts import EmailKind, alert_content
+from services.notifier.domain.digests import Digest
+from services.notifier.domain.display import (
+    format_date,
+    format_datetime,
+    format_day_date,
+    format_time,
+    one_line,
+)
+from services.notifier.domain.errors import NotEntitled
+from services.notifier.domain.matching import classification_of, is_entitled, topics_of
+from services.notifier.domain.reminders import Reminder, ReminderKind
+from services.notifier.domain.subscriptions import DigestFrequency, Subscription
+from services.notifier.domain.topics import Topic, topic_label
+from services.notifier.domain.views import consultation_view, event_view
+from shared.vocabulary import Classification
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """The From of every email and the domain of its List-Id and Message-ID."""
+
+    address: str
+    name: str = "SEC alerts"
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Per-subscriber signed links the service layer builds from tokens."""
+
+    manage_url: str
+    unsubscribe_url: str  # https, answers the RFC 8058 one-click POST
+    unsubscribe_mailto: str  # mailto: URI, for clients without one-click
+
+
+@functools.cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("services.notifier", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_parts(kind: EmailKind, context: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the (plain text, HTML) bodies of one email kind."""
+    env = _environment()
+    text = env.get_template(f"{kind.value}.txt").render(context)
+    html = env.get_template(f"{kind.value}.html").render(context)
+    return text, html
+
+
+def message_id(source_key: str, subscription_id: str, domain: str) -> str:
+    """Return the Message-ID of one delivery, the same on every retry of it."""
+    digest = hashlib.sha256(f"{source_key}\x00{subscription_id}".encode()).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def _reasons(subscription: Subscription, topics: frozenset[Topic]) -> list[str]:
+    return [topic_label(topic) for topic in sorted(subscription.topics & topics)]
+
+
+def _check_allowed(subscription: Subscription, classification: Classification) -> None:
+    # The matcher already decided; this guards the last step before content leaves.
+    if not subscription.is_confirmed:
+        raise NotEntitled("only the confirmation email may go to an unconfirmed address")
+    if not is_entitled(subscription, classification):
+        raise NotEntitled(f"{classification.value} content is not for this subscriber")
+
+
+def _build(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    subscription: Subscription,
+    sender: Sender,
+    sent_at: datetime,
+    source_key: str,
+    message_id_domain: str,
+    links: Links | None,
+    ics: bytes | None = None,
+) -> EmailMessage:
+    if sent_at.tzinfo is None:
+        raise ValueError("sent_at must be timezone-aware")
+    message = EmailMessage()
+    message["From"] = Address(display_name=sender.name, addr_spec=sender.address)
+    message["To"] = Address(addr_spec=subscription.email)
+    message["Subject"] = one_line(subject, 180)
+    message["Date"] = rfc5322_date(sent_at)
+    message["Message-ID"] = message_id(source_key, subscription.id, message_id_domain)
+    message["List-Id"] = f"SEC alerts <sec-alerts.{message_id_domain}>"
+    if links is not None:
+        message["List-Unsubscribe"] = f"<{links.unsubscribe_mailto}>, <{links.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    if ics is not None:
+        message.add_attachment(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            filename="event.ics",
+            params={"method": "PUBLISH", "charset": "utf-8"},
+        )
+    return message
+
+
+def render_alert(
+    cloud_event_type: str,
+    data: Mapping[str, Any],
+    subscription: Subscription,
+    links: Links,
+    ics: bytes | None,
+    *,
+    event_id: str,
+    sender: Sender,
+    sent_at: datetime,
+    message_id_domain: str,
+) -> EmailMessage:
+    """Return the alert email of one event for one confirmed, entitled subscriber."""
+    classification = classification_of(cloud_event_type, data)
+    _check_allowed(subscription, classification)
+    content = alert_content(cloud_event_type, data)
+    context = {
+        **content.context,
+        "subject": content.subject,
+        "links": links,
+        "classification": classification,
+        "reasons": _reasons(subscription, topics_of(cloud_event_type, data)),
+        "has_ics": ics is not None,
+    }
+    text, html = render_parts(content.kind, context)
+    return _build(
+        subject=content.subject,
+        text=text,
+        html=html,
+        subscription=subscription,
+        sender=sender,
+        sent_at=sent_at,
+        source_key=event_id,
+        message_id_domain=message_id_domain,
+        links=links,
+        ics=ics,
+    )
+
+
+def render_reminder(
+    reminder: Reminder,
+    subscription: Subscription,
+    links: Links,
+    ics: bytes | None,
+    *,
+    sender: Sender,
+    sent_at: datetime,
+    message_id_domain: str,
+) -> EmailMessage:
+    """Return the reminder email (consultation closing, meeting tomorrow) for one subscriber."""
+    _check_allowed(subscription, reminder.classification)
+    context: dict[str, Any] = {
+        "links": links,
+        "classification": reminder.classification,
+        "reasons": _reasons(subscription, reminder.topics),
+        "has_ics": ics is not None,
+    }
+    if reminder.kind is ReminderKind.MEETING_TOMORROW:
+        event = event_view(reminder.data["event"])
+        all_day = bool(reminder.data["event"].get("all_day"))
+        subject = f"Tomorrow: {event.title}" + (
+            "" if all_day else f", {format_time(event.starts_at)}"
+        )
+        kind = EmailKind.MEETING_REMINDER
+        context["event"] = event
+    else:
+        consultation = consultation_view(reminder.data["consultation"])
+        remaining = "3 days" if reminder.kind is ReminderKind.CONSULTATION_3D else "1 day"
+        subject = f"Consultation closing in {remaining}: {consultation.title}"
+        kind = EmailKind.CONSULTATION_REMINDER
+        context |= {"consultation": consultation, "remaining": remaining}
+        ics = None  # a deadline reminder carries no calendar entry
+    context["subject"] = one_line(subject, 180)
+    text, html = render_parts(kind, context)
+    return _build(
+        subject=subject,
+        text=text,
+        html=html,
+        subscription=subscription,
+        sender=sender,
+        sent_at=sent_at,
+        source_key=reminder.key,
+        message_id_domain=message_id_domain,
+        links=links,
+        ics=ics,
+    )
+
+
+_DIGEST_LABELS = {
+    DigestFrequency.NONE: "each alert as it happens",
+    DigestFrequency.DAILY: "one daily digest",
+    DigestFrequency.WEEKLY: "one weekly digest",
+}
+
+
+def render_confirmation(
+    subscription: Subscription,
+    confirm_url: str,
+    confirm_expires_at: datetime,
+    *,
+    sender: Sender,
+    sent_at: datetime,
+    message_id_domain: str,
+) -> EmailMessage:
+    """Return the double opt-in email for a new subscription or a change to a confirmed one."""
+    change = subscription.pending_change
+    is_change = subscription.is_confirmed and change is not None
+    topics = change.topics if is_change and change is not None else subscription.topics
+    digest = change.digest if is_change and change is not None else subscription.digest
+    subject = (
+        "Confirm the changes to your SEC alerts"
+        if is_change
+        else "Confirm your subscription to SEC alerts"
+    )
+    context = {
+        "subject": subject,
+        "is_change": is_change,
+        "confirm_url": confirm_url,
+        "expires": format_datetime(confirm_expires_at),
+        "topics": [topic_label(topic) for topic in sorted(topics)],
+        "delivery": _DIGEST_LABELS[digest],
+        "classification": Classification.WHITE,
+    }
+    text, html = render_parts(EmailKind.CONFIRMATION, context)
+    return _build(
+        subject=subject,
+        text=text,
+        html=html,
+        subscription=subscription,
+        sender=sender,
+        sent_at=sent_at,
+        # A repeated subscribe bumps the version, so each request is its own email.
+        source_key=f"confirm:{subscription.version}",
+        message_id_domain=message_id_domain,
+        links=None,
+    )
+
+
+def render_digest(
+    digest: Digest,
+    subscription: Subscription,
+    links: Links,
+    *,
+    sender: Sender,
+    sent_at: datetime,
+    message_id_domain: str,
+) -> EmailMessage:
+    """Return the daily or weekly digest email."""
+    _check_allowed(subscription, digest.classification)
+    if digest.frequency is DigestFrequency.WEEKLY:
+        subject = (
+            f"Your weekly SEC digest: {format_date(digest.period_start)} "
+            f"to {format_date(digest.period_end)}"
+        )
+    else:
+        subject = f"Your daily SEC digest: {format_day_date(digest.period_end)}"
+    context = {
+        "subject": subject,
+        "digest": digest,
+        "links": links,
+        "classification": digest.classification,
+        "reasons": [topic_label(topic) for topic in sorted(subscription.topics)],
+    }
+    text, html = render_parts(EmailKind.DIGEST, context)
+    return _build(
+        subject=subject,
+        text=text,
+        html=html,
+        subscription=subscription,
+        sender=sender,
+        sent_at=sent_at,
+        source_key=digest.key,
+        message_id_domain=message_id_domain,
+        links=links,
+    )
