@@ -1,0 +1,42 @@
+# The README's two commands: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+
+.PHONY: install system-deps run test test-unit test-integration test-e2e lint bench
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@echo "==> creating $(VENV) and installing the project with its test extras"
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --progress-bar off -e '.[test]'
+	touch $@
+
+# Chromium for the page tests and RabbitMQ, from Debian's packages, when missing.
+system-deps:
+	@bash deploy/dev/system-deps.sh
+
+run: install
+	$(PY) -m shared.dev.run
+
+test: install system-deps
+	$(PYTEST) -q tests/unit tests/integration tests/e2e
+
+test-unit: install
+	$(PYTEST) -q tests/unit
+
+test-integration: install system-deps
+	$(PYTEST) -q tests/integration
+
+test-e2e: install system-deps
+	$(PYTEST) -q tests/e2e
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench

@@ -1,0 +1,156 @@
+"""Start the whole system on its embedded default: python -m shared.dev.run (make run)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, issue_token
+from shared.dev.embedded_mongo import EmbeddedMongo, free_port, start_embedded_mongo
+
+VAR = Path("var")
+SERVICES = (("registry", 8081), ("calendar", 8082), ("notifier", 8083))
+
+
+def say(message: str) -> None:
+    print(f"[make run] {message}", flush=True)
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_until(check: object, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            sys.exit(f"[make run] {what} did not come up within {timeout:.0f}s")
+        time.sleep(0.3)
+
+
+def ensure_rabbitmq() -> None:
+    """Use the local broker; start it if installed and stopped; else say how to get it."""
+    if port_open("127.0.0.1", 5672):
+        return
+    if shutil.which("rabbitmq-server") is None:
+        sys.exit(
+            "[make run] RabbitMQ is not running and not installed: run "
+            "'apt-get install -y rabbitmq-server' (or set AMQP_URL to a broker) and try again."
+        )
+    say("starting RabbitMQ (rabbitmq-server -detached) ...")
+    subprocess.run(["rabbitmq-server", "-detached"], check=False)  # noqa: S607
+    wait_until(lambda: port_open("127.0.0.1", 5672), "RabbitMQ", 90)
+
+
+def secret_key() -> str:
+    path = VAR / "secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def main() -> None:
+    VAR.mkdir(exist_ok=True)
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    mongo: EmbeddedMongo | None = None
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", secret_key())
+    env.setdefault("SEED", "true")
+    env.setdefault("LOG_JSON", "true")
+    try:
+        if "MONGODB_URL" not in env:
+            port = 27117 if not port_open("127.0.0.1", 27117) else free_port()
+            say(f"starting the embedded MongoDB-protocol server (SecantusDB) on {port}, data in var/mongo")
+            mongo = start_embedded_mongo(VAR / "mongo", port, log_path=VAR / "mongo.log")
+            env["MONGODB_URL"] = mongo.url
+        if "AMQP_URL" not in env:
+            ensure_rabbitmq()
+        if "SMTP_URL" not in env:
+            say("starting the development mail sink (SMTP 1025, web 8025), mail kept in var/mail")
+            sink = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "shared.mailsink", "--smtp-port", "1025",
+                 "--http-port", "8025", "--dir", str(VAR / "mail")],
+                env=env,
+            )
+            children.append(("mail sink", sink))
+            wait_until(lambda: port_open("127.0.0.1", 8025), "the mail sink", 20)
+            env["SMTP_URL"] = "smtp://127.0.0.1:1025"
+        logs = VAR / "logs"
+        logs.mkdir(exist_ok=True)
+        for name, port in SERVICES:
+            say(f"starting {name} on {port} (log: var/logs/{name}.log)")
+            with open(logs / f"{name}.log", "ab") as log_file:
+                process = subprocess.Popen(  # noqa: S603
+                    [sys.executable, "-m", f"services.{name}"],
+                    env={**env, "PORT": str(port)},
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
+            children.append((name, process))
+        for name, port in SERVICES:
+            wait_until(lambda port=port: ready(f"http://127.0.0.1:{port}/readyz"), name, 90)  # type: ignore[misc]
+        token = issue_token(env["SECRET_KEY"], "dev-admin", {ROLE_SECRETARIAT, ROLE_ADMIN})
+        (VAR / "dev-token").write_text(token + "\n")
+        print(
+            "\n".join(
+                [
+                    "",
+                    "The SEC calendar and notification services are running:",
+                    "  Register      http://127.0.0.1:8081/modifications",
+                    "  Calendar      http://127.0.0.1:8082/",
+                    "  Feeds         http://127.0.0.1:8082/feeds/all.ics",
+                    "  Subscribe     http://127.0.0.1:8083/subscribe",
+                    "  Mail sink     http://127.0.0.1:8025/",
+                    f"  MongoDB       {env['MONGODB_URL']}",
+                    "",
+                    "Admin token (also in var/dev-token):",
+                    f"  {token}",
+                    "",
+                    "Ctrl-C stops everything this command started.",
+                ]
+            ),
+            flush=True,
+        )
+        while all(process.poll() is None for _, process in children):
+            time.sleep(0.5)
+        for name, process in children:
+            if process.poll() is not None:
+                say(f"{name} exited with {process.returncode}; see var/logs/{name}.log")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        say("stopping ...")
+        for _, process in reversed(children):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for _, process in reversed(children):
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if mongo is not None:
+            mongo.stop()
+        say("stopped.")
+
+
+if __name__ == "__main__":
+    main()
