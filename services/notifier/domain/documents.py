@@ -18,10 +18,10 @@ from services.notifier.domain.subscriptions import (
 from services.notifier.domain.topics import Topic
 
 # Indexes the repository must create (collection notifier_subscriptions):
-#   {"email_hash": 1} unique        – one subscription per person, merge on re-subscribe
-#   {"feed_token_hash": 1} unique   – the calendar's private-feed lookup (equality)
-#   {"topics": 1, "status": 1}      – fan-out: confirmed subscribers of an event's topics
-#   {"status": 1, "expires_at": 1}  – purge of unconfirmed subscriptions after 7 days
+#   {"email_hash": 1} unique        - one subscription per person, merge on re-subscribe
+#   {"feed_token_hash": 1} unique   - the calendar's private-feed lookup (equality)
+#   {"topics": 1, "status": 1}      - fan-out: confirmed subscribers of an event's topics
+#   {"status": 1, "expires_at": 1}  - purge of unconfirmed subscriptions after 7 days
 SUBSCRIPTION_INDEXES: tuple[tuple[tuple[tuple[str, int], ...], bool], ...] = (
     ((("email_hash", 1),), True),
     ((("feed_token_hash", 1),), True),
