@@ -32,7 +32,7 @@ def test_every_real_reference_form_parses_and_prints_back(
     "text", ["", "MP19", "MP1920", "SECMP021", "DP197A", "XP192", "MP 192", "192", "MP192AB"]
 )
 def test_anything_else_is_rejected_with_a_clear_error(text: str) -> None:
-    with pytest.raises(InvalidReference, match="reference|digits|alternative"):
+    with pytest.raises(InvalidReference, match=r"reference|digits|alternative"):
         ModificationRef.parse(text)
 
 

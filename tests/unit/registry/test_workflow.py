@@ -68,9 +68,7 @@ CASES = [
 
 def _mod(status: Status, path: Path | None, has_release: bool) -> Modification:
     ref = "DP197" if status is S.DRAFT_PROPOSAL else "MP197"
-    return modification(
-        ref, status, path=path, target_release="2022-06" if has_release else None
-    )
+    return modification(ref, status, path=path, target_release="2022-06" if has_release else None)
 
 
 @pytest.mark.parametrize(("status", "path", "has_release"), CASES)
@@ -144,7 +142,9 @@ def test_converting_a_draft_proposal_gives_it_the_mp_reference() -> None:
 
 def test_withdrawing_a_draft_proposal_keeps_its_dp_reference() -> None:
     draft = modification("DP198", S.DRAFT_PROPOSAL, path=None)
-    withdrawn, _, entry = transition(draft, S.WITHDRAWN, "proposer", "no longer needed", LATER, base_url="")
+    withdrawn, _, entry = transition(
+        draft, S.WITHDRAWN, "proposer", "no longer needed", LATER, base_url=""
+    )
     assert str(withdrawn.ref) == "DP198" == str(entry.ref)
 
 
