@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 
-from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rrule, rrulestr
 
 from services.calendar.domain.errors import InvalidRecurrence
 from services.calendar.domain.model import CalendarEvent, EventStatus, Recurrence
