@@ -8,16 +8,16 @@ import icalendar
 import pytest
 
 from services.calendar.domain.changes import apply_patch, cancel
-from services.calendar.domain.model import Document, whole_days
+from services.calendar.domain.model import CalendarEvent, Document, whole_days
 from services.calendar.domain.rendering import render_feed, render_single
 from services.calendar.seed.times import local
 from shared.vocabulary import Classification, EventType
 from tests.unit.calendar.factories import BASE_URL, NOW, event, parse_both, vevents
 
 
-def feed(*entries: object, include_green: bool = False) -> bytes:
+def feed(*entries: CalendarEvent, include_green: bool = False) -> bytes:
     return render_feed(
-        entries,  # type: ignore[arg-type]
+        entries,
         name="SEC calendar",
         description="Smart Energy Code meetings",
         base_url=BASE_URL,
