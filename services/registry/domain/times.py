@@ -10,7 +10,7 @@ from services.registry.domain.errors import InvalidField
 LONDON = ZoneInfo("Europe/London")
 
 # SECAS sets consultation deadlines at 5pm UK time; a document giving only a
-# date means that time (docs/decisions/registry-seed-times.md).
+# date means that time (docs/decisions/registry-times-in-seed.md).
 DEFAULT_CLOSING_TIME = time(17, 0)
 
 

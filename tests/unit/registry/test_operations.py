@@ -43,7 +43,13 @@ from services.registry.domain.modifications import create_modification, update_m
 from services.registry.domain.releases import publish_release, schedule_release
 from services.registry.domain.status import Path, Status
 from services.registry.domain.times import london
-from services.registry.domain.views import modification_view, release_view
+from services.registry.domain.views import (
+    consultation_view,
+    history_entry_view,
+    modification_view,
+    release_view,
+)
+from services.registry.domain.workflow import transition
 from shared.refs import ModificationRef
 from tests.unit.registry.factories import BASE_URL, T0, modification
 
@@ -251,3 +257,26 @@ def test_a_release_never_holds_a_draft_proposal() -> None:
             base_url="",
             modification_refs=[ModificationRef.parse("DP199")],
         )
+
+
+def test_history_and_consultation_views_are_json_ready() -> None:
+    draft = modification("DP197", Status.DRAFT_PROPOSAL, path=None)
+    _, _, entry = transition(draft, Status.REFINEMENT, "panel", "converted", LATER, base_url="")
+    assert history_entry_view(entry) == {
+        "ref": "MP197",
+        "previous_ref": "DP197",
+        "from_status": "draft-proposal",
+        "from_label": "Draft Proposal (Development Stage)",
+        "to_status": "refinement",
+        "to_label": "Refinement",
+        "actor": "panel",
+        "reason": "converted",
+        "at": "2022-01-21T09:00:00+00:00",
+        "version": 2,
+    }
+    consultation, _ = open_consultation(
+        "Budget", ConsultationKind.BUDGET, T0, LATER, "Helpdesk", base_url=BASE_URL
+    )
+    view = consultation_view(consultation, BASE_URL)
+    assert view["classification"] == "white"
+    assert view["url"] == f"{BASE_URL}/consultations/{consultation.id}"
