@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,8 +38,6 @@ def confirmed(
     claims = TokenClaims(TokenPurpose.CONFIRM, pending.id, NOW, pending.confirm_nonce)
     subscription = confirm(pending, claims, now=NOW)
     if verified_party:
-        from dataclasses import replace
-
         subscription = replace(subscription, verified_party=True)
     return subscription
 
@@ -86,7 +85,8 @@ def webinar(**overrides: Any) -> dict[str, Any]:
         ends_at="2022-01-28T15:00:00+00:00",
         location=None,
         online_url="https://webinar.example.org/sa",
-        description="SECAS Security experts explain the Validation Process for Security Assessments.",
+        description="SECAS Security experts explain the Validation Process "
+        "for Security Assessments.",
         modification_refs=[],
         url="https://calendar.secas.example.org/events/evt-webinar-sa",
         **overrides,

@@ -9,8 +9,16 @@ from services.notifier.domain.subscriptions import unsubscribe
 from shared.events import CloudEvent
 from shared.vocabulary import Classification
 
-from .samples import NOW, confirmed, consultation, decision, draft_proposal, meeting
-from .samples import modification, release
+from .samples import (
+    NOW,
+    confirmed,
+    consultation,
+    decision,
+    draft_proposal,
+    meeting,
+    modification,
+    release,
+)
 
 
 def test_change_board_meeting_falls_under_committee_type_all_and_agenda_refs() -> None:

@@ -15,6 +15,7 @@ from services.notifier.domain.errors import (
 from services.notifier.domain.subscriptions import (
     DigestFrequency,
     PartyCategory,
+    Subscription,
     SubscriptionStatus,
     confirm,
     erase,
@@ -30,15 +31,13 @@ from services.notifier.domain.tokens import TokenClaims, TokenPurpose, feed_toke
 from .samples import NOW, SECRET, confirmed
 
 
-def _pending(topics: list[str] | None = None):  # type: ignore[no-untyped-def]
+def _pending(topics: list[str] | None = None) -> Subscription:
     request = subscription_request("Jane@Example.org", topics or ["committee:change-board"])
     return new_subscription(request, now=NOW, feed_secret=SECRET)
 
 
-def _claims(subscription, nonce=None):  # type: ignore[no-untyped-def]
-    return TokenClaims(
-        TokenPurpose.CONFIRM, subscription.id, NOW, nonce or subscription.confirm_nonce
-    )
+def _claims(subscription: Subscription) -> TokenClaims:
+    return TokenClaims(TokenPurpose.CONFIRM, subscription.id, NOW, subscription.confirm_nonce or "")
 
 
 def test_new_subscription_is_pending_for_seven_days() -> None:
@@ -131,9 +130,9 @@ def test_erasure_keeps_only_the_address_hash() -> None:
 
 
 def test_party_category_accepts_labels_and_slugs() -> None:
-    assert subscription_request("a@example.org", ["all"], "none", "Large Suppliers").party_category is (
-        PartyCategory.LARGE_SUPPLIER
-    )
+    assert subscription_request(
+        "a@example.org", ["all"], "none", "Large Suppliers"
+    ).party_category is (PartyCategory.LARGE_SUPPLIER)
     assert subscription_request("a@example.org", ["all"], "none", "dcc").party_category is (
         PartyCategory.DCC
     )
