@@ -83,3 +83,26 @@ def make_settings(
 @pytest.fixture
 def tmp_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """A headless Debian Chromium driven by Playwright, shared by the page tests."""
+    from playwright.async_api import async_playwright
+
+    from tests.support.browser import CHROMIUM_ARGS, chromium_path
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Any) -> AsyncIterator[Any]:
+    context = await browser.new_context()
+    page = await context.new_page()
+    yield page
+    await context.close()
