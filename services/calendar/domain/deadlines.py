@@ -131,6 +131,8 @@ def derived_id(kind: str, registry_id: str) -> str:
 
 def _consultation(c: Mapping[str, Any]) -> EventDraft:
     closes_at = datetime.fromisoformat(c["closes_at"])
+    if closes_at.tzinfo is None:
+        raise ValueError(f"closes_at {c['closes_at']!r} has no UTC offset")
     ref = _ref(c.get("modification_ref"))
     local = closes_at.astimezone(ZoneInfo(LONDON_TZ))
     lines = [f"Responses by {local:%H:%M} on {local.day} {local:%B %Y} (UK time)."]
