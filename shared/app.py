@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from functools import partial
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -80,7 +80,7 @@ async def supervise(name: str, job: Callable[[], Awaitable[None]], pause: float 
             return
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - a background job must survive passing faults
+        except Exception:
             log.exception("background job %s failed; restarting in %.1fs", name, pause)
             await asyncio.sleep(pause)
 
@@ -124,9 +124,9 @@ async def readyz(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
     checks: dict[str, str] = {}
     try:
-        await platform.mongo.ping(timeout=1.5)
+        await platform.mongo.ping(seconds=1.5)
         checks["mongodb"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - report any failure as not ready
+    except Exception as exc:
         checks["mongodb"] = f"unreachable: {type(exc).__name__}"
     checks["rabbitmq"] = "ok" if platform.broker.is_connected else "unreachable"
     ready = all(value == "ok" for value in checks.values())
@@ -189,9 +189,13 @@ def create_service_app(
                     consumer = QueueConsumer(
                         broker,
                         spec.name,
-                        IdempotentConsumer(mongo, spec.name, subscription.name, subscription.handler),
+                        IdempotentConsumer(
+                            mongo, spec.name, subscription.name, subscription.handler
+                        ),
                         subscription.bindings,
-                        RetryPolicy(settings.consumer_max_attempts, settings.consumer_retry_base_ms),
+                        RetryPolicy(
+                            settings.consumer_max_attempts, settings.consumer_retry_base_ms
+                        ),
                         settings.consumer_prefetch,
                         metrics,
                     )
@@ -211,7 +215,7 @@ def create_service_app(
             await asyncio.gather(*tasks, return_exceptions=True)
             try:
                 await relay.stop()
-            except Exception:  # noqa: BLE001 - the lease expires by itself
+            except Exception:
                 log.warning("could not release the relay lease")
             await session.close()
             await broker.close()

@@ -116,14 +116,18 @@ class QueueConsumer:
         token = bind_correlation_id(event.correlationid)
         try:
             applied = await self._consumer.apply(event)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+        except Exception as exc:
             if attempt >= self._policy.max_attempts:
                 target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"
             else:
                 target, outcome = retry_queue(self.queue_name, attempt), "retried"
             log.warning(
                 "event %s %s failed on attempt %d: %r; sending to %s",
-                event.type, event.id, attempt, exc, target,
+                event.type,
+                event.id,
+                attempt,
+                exc,
+                target,
             )
             await self._forward(message, target, attempt + 1, exc)
             self._metrics.consumed(self.queue_name, outcome)

@@ -33,8 +33,9 @@ class Mongo:
         async with self.client.start_session() as session:
             return await session.with_transaction(work)
 
-    async def ping(self, timeout: float = 2.0) -> None:
-        await asyncio.wait_for(self.client.admin.command("ping"), timeout)
+    async def ping(self, seconds: float = 2.0) -> None:
+        async with asyncio.timeout(seconds):
+            await self.client.admin.command("ping")
 
     async def close(self) -> None:
         await self.client.close()

@@ -77,9 +77,13 @@ async def replay_dead_letters(amqp_url: str, queue: str, limit: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("action", choices=["list", "replay"])
-    parser.add_argument("--queue", required=True, help="consumer queue, e.g. calendar.registry-events")
+    parser.add_argument(
+        "--queue", required=True, help="consumer queue, e.g. calendar.registry-events"
+    )
     parser.add_argument("--limit", type=int, default=100)
-    parser.add_argument("--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument(
+        "--amqp-url", default=os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    )
     args = parser.parse_args()
     if args.action == "list":
         letters = asyncio.run(list_dead_letters(args.amqp_url, args.queue, args.limit))

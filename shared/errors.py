@@ -77,7 +77,7 @@ def error_middleware(error_map: ErrorMap) -> Any:
         try:
             response: web.StreamResponse = await handler(request)
             return response
-        except Exception as exc:  # noqa: BLE001 - every error becomes a problem response
+        except Exception as exc:
             problem = problem_for(exc, error_map)
             if problem is None:
                 if isinstance(exc, web.HTTPException):

@@ -48,7 +48,9 @@ class Broker:
         await self.connection.close()
 
 
-def event_message(event: CloudEvent, headers: dict[str, str | int] | None = None) -> aio_pika.Message:
+def event_message(
+    event: CloudEvent, headers: dict[str, str | int] | None = None
+) -> aio_pika.Message:
     return aio_pika.Message(
         body=event.model_dump_json().encode(),
         content_type="application/cloudevents+json",

@@ -15,20 +15,28 @@ class Metrics:
         self.registry = CollectorRegistry()
         labels = {"service": service}
         self.http_requests = Counter(
-            "http_requests_total", "HTTP requests", ["method", "route", "status"],
+            "http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
             registry=self.registry,
         ).labels
         self.http_latency = Histogram(
-            "http_request_duration_seconds", "HTTP request latency", ["route"],
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["route"],
             registry=self.registry,
         ).labels
         self.events_consumed = Counter(
-            "events_consumed_total", "Events taken from queues by outcome", ["queue", "outcome"],
+            "events_consumed_total",
+            "Events taken from queues by outcome",
+            ["queue", "outcome"],
             registry=self.registry,
         ).labels
         self.custom = Counter(
-            "service_operations_total", "Domain operations by name and outcome",
-            ["operation", "outcome"], registry=self.registry,
+            "service_operations_total",
+            "Domain operations by name and outcome",
+            ["operation", "outcome"],
+            registry=self.registry,
         ).labels
         self._labels = labels
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -126,14 +127,12 @@ class OutboxRelay:
             try:
                 if await self._lease.acquire():
                     sent = await self.relay_once()
-            except Exception:  # noqa: BLE001 - the broker or database will come back
+            except Exception:
                 log.exception("outbox relay failed; retrying")
             if sent < self._batch_size:
                 self._outbox.wakeup.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._outbox.wakeup.wait(), self._poll_seconds)
-                except TimeoutError:
-                    pass
 
     async def stop(self) -> None:
         await self._lease.release()

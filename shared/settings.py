@@ -55,9 +55,7 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(0.5, description="Relay poll interval when idle")
     consumer_prefetch: int = Field(32, description="Unacked messages a consumer may hold")
     consumer_max_attempts: int = Field(5, description="Deliveries before dead-lettering")
-    consumer_retry_base_ms: int = Field(
-        500, description="First retry delay; doubles per attempt"
-    )
+    consumer_retry_base_ms: int = Field(500, description="First retry delay; doubles per attempt")
     seed: bool = Field(False, description="Load the service's seed data at start-up")
 
 

@@ -62,8 +62,17 @@ def start_embedded_mongo(
     port = port or free_port()
     log_file = open(log_path or os.devnull, "ab")  # noqa: SIM115 - the child owns it
     process = subprocess.Popen(  # noqa: S603 - fixed executable and arguments
-        [_server_command(), "--host", "127.0.0.1", "--port", str(port),
-         "--storage-path", str(storage), "--log-level", "WARNING"],
+        [
+            _server_command(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(storage),
+            "--log-level",
+            "WARNING",
+        ],
         stdout=log_file,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -82,5 +91,7 @@ def start_embedded_mongo(
         except PyMongoError:
             if time.monotonic() > deadline:
                 server.stop()
-                raise RuntimeError(f"the embedded MongoDB server did not answer on {port}") from None
+                raise RuntimeError(
+                    f"the embedded MongoDB server did not answer on {port}"
+                ) from None
             time.sleep(0.2)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, issue_token
@@ -30,9 +31,9 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_until(check: object, what: str, timeout: float) -> None:
+def wait_until(check: Callable[[], bool], what: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         if time.monotonic() > deadline:
             sys.exit(f"[make run] {what} did not come up within {timeout:.0f}s")
         time.sleep(0.3)
@@ -79,7 +80,10 @@ def main() -> None:
     try:
         if "MONGODB_URL" not in env:
             port = 27117 if not port_open("127.0.0.1", 27117) else free_port()
-            say(f"starting the embedded MongoDB-protocol server (SecantusDB) on {port}, data in var/mongo")
+            say(
+                f"starting the embedded MongoDB-protocol server (SecantusDB) on {port}, "
+                "data in var/mongo"
+            )
             mongo = start_embedded_mongo(VAR / "mongo", port, log_path=VAR / "mongo.log")
             env["MONGODB_URL"] = mongo.url
         if "AMQP_URL" not in env:
@@ -87,8 +91,17 @@ def main() -> None:
         if "SMTP_URL" not in env:
             say("starting the development mail sink (SMTP 1025, web 8025), mail kept in var/mail")
             sink = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "shared.mailsink", "--smtp-port", "1025",
-                 "--http-port", "8025", "--dir", str(VAR / "mail")],
+                [
+                    sys.executable,
+                    "-m",
+                    "shared.mailsink",
+                    "--smtp-port",
+                    "1025",
+                    "--http-port",
+                    "8025",
+                    "--dir",
+                    str(VAR / "mail"),
+                ],
                 env=env,
             )
             children.append(("mail sink", sink))
@@ -107,7 +120,7 @@ def main() -> None:
                 )
             children.append((name, process))
         for name, port in SERVICES:
-            wait_until(lambda port=port: ready(f"http://127.0.0.1:{port}/readyz"), name, 90)  # type: ignore[misc]
+            wait_until(lambda port=port: ready(f"http://127.0.0.1:{port}/readyz"), name, 90)
         token = issue_token(env["SECRET_KEY"], "dev-admin", {ROLE_SECRETARIAT, ROLE_ADMIN})
         (VAR / "dev-token").write_text(token + "\n")
         print(

@@ -49,9 +49,7 @@ async def rig(make_settings: Callable[..., ServiceSettings]) -> AsyncIterator[Ri
     settings = make_settings()
     mongo = connect_mongo(settings.mongodb_url, settings.mongodb_db, "test")
     broker = await connect_broker(settings.amqp_url, "test")
-    await ensure_indexes(
-        mongo, {**outbox_indexes("registry"), **processed_indexes("calendar")}
-    )
+    await ensure_indexes(mongo, {**outbox_indexes("registry"), **processed_indexes("calendar")})
     outbox = Outbox(mongo, "registry")
     relay = OutboxRelay(mongo, outbox, broker, poll_seconds=0.05)
     yield Rig(mongo, broker, outbox, relay, settings)
@@ -81,9 +79,9 @@ async def tap(broker: Broker, pattern: str) -> aio_pika.abc.AbstractQueue:
 
 
 async def next_message(
-    queue: aio_pika.abc.AbstractQueue, timeout: float = 10.0
+    queue: aio_pika.abc.AbstractQueue, wait_seconds: float = 10.0
 ) -> aio_pika.abc.AbstractIncomingMessage:
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(wait_seconds):
         while True:
             message = await queue.get(no_ack=True, fail=False)
             if message is not None:
@@ -215,15 +213,37 @@ async def test_poison_event_is_dead_lettered_after_bounded_retries_and_replayed(
             {"_id": "broken"}, {"$set": {"on": False}}
         )
         listed = subprocess.run(
-            [sys.executable, "-m", "shared.deadletters", "list", "--queue", "calendar.poison",
-             "--amqp-url", rig.settings.amqp_url],
-            check=True, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "shared.deadletters",
+                "list",
+                "--queue",
+                "calendar.poison",
+                "--amqp-url",
+                rig.settings.amqp_url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert "cannot apply this event yet" in listed.stdout
         replayed = subprocess.run(
-            [sys.executable, "-m", "shared.deadletters", "replay", "--queue", "calendar.poison",
-             "--amqp-url", rig.settings.amqp_url],
-            check=True, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "shared.deadletters",
+                "replay",
+                "--queue",
+                "calendar.poison",
+                "--amqp-url",
+                rig.settings.amqp_url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert "replayed 1" in replayed.stdout
         await wait_for_count(rig.mongo, "calendar_effects", {}, 1)

@@ -106,12 +106,27 @@ async def test_bad_requests_get_problem_json_and_write_nothing(
         ("POST", "/api/v1/notes", {"Authorization": f"Bearer {service}"}, b"{}", 403),
         ("POST", "/api/v1/notes", {**staff, "Content-Type": "text/plain"}, b"title", 415),
         ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"}, b"{not json", 400),
-        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"},
-         b'{"title": {"$gt": ""}}', 422),
-        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"},
-         b'{"title": "x", "extra": 1}', 422),
-        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"},
-         b'{"title": "' + b"x" * 2048 + b'"}', 413),
+        (
+            "POST",
+            "/api/v1/notes",
+            {**staff, "Content-Type": "application/json"},
+            b'{"title": {"$gt": ""}}',
+            422,
+        ),
+        (
+            "POST",
+            "/api/v1/notes",
+            {**staff, "Content-Type": "application/json"},
+            b'{"title": "x", "extra": 1}',
+            422,
+        ),
+        (
+            "POST",
+            "/api/v1/notes",
+            {**staff, "Content-Type": "application/json"},
+            b'{"title": "' + b"x" * 2048 + b'"}',
+            413,
+        ),
     ]
     for method, path, headers, body, status in cases:
         response = await client.request(method, path, headers=headers, data=body)
