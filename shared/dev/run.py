@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, issue_token
@@ -120,7 +121,7 @@ def main() -> None:
                 )
             children.append((name, process))
         for name, port in SERVICES:
-            wait_until(lambda port=port: ready(f"http://127.0.0.1:{port}/readyz"), name, 90)
+            wait_until(partial(ready, f"http://127.0.0.1:{port}/readyz"), name, 90)
         token = issue_token(env["SECRET_KEY"], "dev-admin", {ROLE_SECRETARIAT, ROLE_ADMIN})
         (VAR / "dev-token").write_text(token + "\n")
         print(
