@@ -114,14 +114,14 @@ def drafts() -> list[EventDraft]:
         ),
         _key_date("sec-panel", "101", "SEC Panel Meeting 101", date(2022, feb, 18)),
         closing(
-            consultation_id="panel-draft-budget-2022-2025",
+            consultation_id="sec-panel-draft-budget-2022-2025",
             title="Consultation closes: SEC Panel Draft Budget 2022-2025",
             day=date(2022, jan, 28),
             at="17:00",
             description="Respond by email to the SECAS Helpdesk by 5pm on 28 January 2022.",
         ),
         closing(
-            consultation_id="ecos-jip-change-request",
+            consultation_id="ecos-jip-change-request-2022-01",
             title="Consultation closes: ECoS Joint Industry Plan Change Request",
             day=date(2022, feb, 4),
             at="17:00",

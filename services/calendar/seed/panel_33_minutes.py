@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from services.calendar.domain.model import Document, EventDraft
-from services.calendar.seed.builders import go_live, item, meeting
+from services.calendar.seed.builders import item, meeting
 from shared.vocabulary import EventType
 
 SOURCE = "panel-33-minutes"
@@ -150,10 +150,12 @@ def drafts() -> list[EventDraft]:
             day=date(2016, aug, 17),
             description="Moved from 20 July 2016 after the DCC contingency request was approved.",
         ),
-        go_live(
-            release_id="2016-06-15",
-            name="SEC 4.12",
+        # Not a SEC Release the registry holds, so this one is a plain seed entry.
+        meeting(
+            source=SOURCE,
+            slug="sec-4-12",
+            title="SEC 4.12 comes into effect",
+            event_type=EventType.RELEASE_GO_LIVE,
             day=date(2016, jun, 15),
-            description="SEC 4.12 comes into effect.",
         ),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from services.calendar.domain.model import EventDraft, EventStatus
-from services.calendar.seed.builders import go_live, item, meeting
+from services.calendar.seed.builders import closing, go_live, item, meeting
 
 SOURCE = "sec-release-news-2020"
 PUBLISHED_AT = datetime(2020, 11, 27, 9, 0, tzinfo=UTC)
@@ -98,6 +98,16 @@ def drafts() -> list[EventDraft]:
             ),
             modifications=("SECMP0062", "SECMP0053"),
             status=EventStatus.TENTATIVE,
+        ),
+        closing(
+            consultation_id="june-2020-release-date-2020-03",
+            title="Comments close: moving the June 2020 SEC Release implementation date",
+            day=date(2020, 3, 12),
+            at="17:00",
+            description=(
+                "Tell sec.change@gemserv.com by close of play whether bringing the June 2020 "
+                "SEC Release forward to 6 May 2020 would adversely affect you."
+            ),
         ),
         meeting(
             source=SOURCE,

@@ -28,11 +28,11 @@ def test_seed_is_the_same_on_every_load() -> None:
 
 
 def test_seed_holds_what_the_documents_date() -> None:
-    assert len(SEED) == 58
+    assert len(SEED) == 59
     assert Counter(e.type for e in SEED) == {
         EventType.MEETING: 33,
         EventType.RELEASE_GO_LIVE: 12,
-        EventType.CONSULTATION_DEADLINE: 5,
+        EventType.CONSULTATION_DEADLINE: 6,
         EventType.WEBINAR: 2,
         EventType.WORKSHOP: 2,
         EventType.OTHER: 2,
@@ -124,7 +124,7 @@ def test_release_go_lives_carry_registry_ids() -> None:
 
 
 def test_consultation_closings_end_at_5pm_uk_time() -> None:
-    budget = entry("consultation-panel-draft-budget-2022-2025")
+    budget = entry("consultation-sec-panel-draft-budget-2022-2025")
     assert budget.ends_at == datetime(2022, 1, 28, 17, 0, tzinfo=UTC)
     assert [
         str(r)
