@@ -14,7 +14,13 @@ from aiohttp import web
 from pymongo import IndexModel
 
 from shared.auth import ROLE_SERVICE, auth_middleware, issue_token
-from shared.consumer import EventHandler, IdempotentConsumer, QueueConsumer, processed_indexes
+from shared.consumer import (
+    EventHandler,
+    IdempotentConsumer,
+    JobHandler,
+    QueueConsumer,
+    processed_indexes,
+)
 from shared.db import Mongo, connect_mongo, ensure_indexes
 from shared.errors import ErrorMap, error_middleware
 from shared.http_client import ServiceClient, client_session
@@ -52,11 +58,21 @@ PLATFORM = web.AppKey("platform", Platform)
 
 @dataclass(frozen=True)
 class Subscription:
-    """A consumer this service runs: its name, the routing keys it binds, its handler."""
+    """A consumer whose handler runs in a transaction and is applied once per event."""
 
     name: str
     bindings: Sequence[str]
     handler: EventHandler
+
+
+@dataclass(frozen=True)
+class JobSubscription:
+    """A consumer whose job runs outside a transaction and is idempotent by its own key."""
+
+    name: str
+    bindings: Sequence[str]
+    job: JobHandler
+    prefetch: int | None = None
 
 
 @dataclass
@@ -66,7 +82,7 @@ class ServiceSpec:
     name: str
     indexes: dict[str, Sequence[IndexModel]] = field(default_factory=dict)
     error_map: ErrorMap = field(default_factory=dict)
-    subscriptions: Sequence[Subscription] = ()
+    subscriptions: Sequence[Subscription | JobSubscription] = ()
     # Jobs run while the process lives, restarted after a failure; keyed by role.
     background: Sequence[tuple[str, Callable[[Platform], Awaitable[None]]]] = ()
     on_startup: Sequence[Callable[[Platform], Awaitable[None]]] = ()
@@ -185,18 +201,26 @@ def create_service_app(
                 await hook(platform)
             tasks.append(asyncio.create_task(supervise("outbox-relay", relay.run)))
             if "worker" in settings.roles:
+                policy = RetryPolicy(
+                    settings.consumer_max_attempts, settings.consumer_retry_base_ms
+                )
                 for subscription in spec.subscriptions:
+                    if isinstance(subscription, JobSubscription):
+                        apply = subscription.job
+                        prefetch = subscription.prefetch or settings.consumer_prefetch
+                    else:
+                        apply = IdempotentConsumer(
+                            mongo, spec.name, subscription.name, subscription.handler
+                        ).apply
+                        prefetch = settings.consumer_prefetch
                     consumer = QueueConsumer(
                         broker,
                         spec.name,
-                        IdempotentConsumer(
-                            mongo, spec.name, subscription.name, subscription.handler
-                        ),
+                        subscription.name,
+                        apply,
                         subscription.bindings,
-                        RetryPolicy(
-                            settings.consumer_max_attempts, settings.consumer_retry_base_ms
-                        ),
-                        settings.consumer_prefetch,
+                        policy,
+                        prefetch,
                         metrics,
                     )
                     await consumer.start()

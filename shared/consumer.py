@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # A handler applies one event inside a transaction; it must write only through `session`.
 EventHandler = Callable[[CloudEvent, Session], Awaitable[None]]
+# A job runs outside a transaction (it sends email, calls HTTP) and must be idempotent by a
+# key of its own; it returns False when it found its work already done.
+JobHandler = Callable[[CloudEvent], Awaitable[bool]]
 
 
 def processed_indexes(service: str) -> dict[str, list[IndexModel]]:
@@ -73,21 +76,22 @@ class IdempotentConsumer:
 
 
 class QueueConsumer:
-    """Run an IdempotentConsumer on its own quorum queue with retries and a dead-letter queue."""
+    """Run a handler on its own quorum queue with retries and a dead-letter queue."""
 
     def __init__(
         self,
         broker: Broker,
         service: str,
-        consumer: IdempotentConsumer,
+        name: str,
+        apply: JobHandler,
         bindings: Sequence[str],
         policy: RetryPolicy,
         prefetch: int,
         metrics: Metrics,
     ) -> None:
-        self.queue_name = consumer_queue(service, consumer.name)
+        self.queue_name = consumer_queue(service, name)
         self._broker = broker
-        self._consumer = consumer
+        self._apply = apply
         self._bindings = bindings
         self._policy = policy
         self._prefetch = prefetch
@@ -115,7 +119,7 @@ class QueueConsumer:
             return
         token = bind_correlation_id(event.correlationid)
         try:
-            applied = await self._consumer.apply(event)
+            applied = await self._apply(event)
         except Exception as exc:
             if attempt >= self._policy.max_attempts:
                 target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"

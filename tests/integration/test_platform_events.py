@@ -124,7 +124,8 @@ def consumer_for(rig: Rig, name: str, handler: Any, policy: RetryPolicy) -> Queu
     return QueueConsumer(
         rig.broker,
         "calendar",
-        IdempotentConsumer(rig.mongo, "calendar", name, handler),
+        name,
+        IdempotentConsumer(rig.mongo, "calendar", name, handler).apply,
         ["registry.thing.*"],
         policy,
         prefetch=8,
