@@ -4,10 +4,60 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from shared.app import ServiceSpec, create_service_app
+from services.registry.adapters.repository import INDEXES, Repositories
+from services.registry.domain.errors import (
+    DomainError,
+    IllegalTransition,
+    InvalidDecision,
+    InvalidField,
+    InvalidReference,
+    InvalidState,
+    VersionConflict,
+)
+from services.registry.service.context import AlreadyExists, NotFound, Registry
+from services.registry.service.seeding import load_seed_register
+from services.registry.web import api_modifications, api_proceedings, pages
+from services.registry.web.feed import feed_view
+from services.registry.web.http import REGISTRY
+from shared.app import Platform, ServiceSpec, create_service_app
+from shared.errors import ErrorMap
 from shared.settings import RegistrySettings
+
+ERRORS: ErrorMap = {
+    NotFound: (404, "Not Found"),
+    AlreadyExists: (409, "Conflict"),
+    IllegalTransition: (409, "Illegal transition"),
+    InvalidState: (409, "Conflict"),
+    VersionConflict: (412, "Precondition Failed"),
+    InvalidField: (422, "Unprocessable Content"),
+    InvalidReference: (422, "Unprocessable Content"),
+    InvalidDecision: (422, "Unprocessable Content"),
+    DomainError: (422, "Unprocessable Content"),
+}
 
 
 def create_app(settings: RegistrySettings) -> web.Application:
-    spec = ServiceSpec(name="registry")
-    return create_service_app(settings, spec)
+    """Return the registry: JSON API, register pages, Atom feed, seed on start-up if asked."""
+    app: web.Application
+
+    async def attach_registry(platform: Platform) -> None:
+        registry = Registry(
+            mongo=platform.mongo,
+            outbox=platform.outbox,
+            repos=Repositories.build(platform.mongo),
+            base_url=settings.public_base_url_registry,
+        )
+        app[REGISTRY] = registry
+        if settings.seed:
+            await load_seed_register(registry)
+
+    spec = ServiceSpec(
+        name="registry", indexes=INDEXES, error_map=ERRORS, on_startup=[attach_registry]
+    )
+    app = create_service_app(settings, spec)
+    # The feed before /modifications/{ref}, which would otherwise take "feed.atom".
+    app.router.add_get("/modifications/feed.atom", feed_view)
+    api_modifications.add_routes(app)
+    api_proceedings.add_routes(app)
+    pages.add_routes(app)
+    return app

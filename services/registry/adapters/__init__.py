@@ -1,0 +1,1 @@
+"""Persist the registry's entities in MongoDB."""

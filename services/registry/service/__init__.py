@@ -1,0 +1,1 @@
+"""The registry's use cases: one async function per command."""

@@ -1,0 +1,40 @@
+"""Hold what the registry's use cases need, and run a change with its events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from services.registry.adapters.repository import Repositories
+from services.registry.domain.errors import DomainError
+from shared.db import Mongo, Session
+from shared.outbox import Outbox
+
+T = TypeVar("T")
+
+
+class NotFound(DomainError):
+    """No entity has this identifier (or the caller may not see it)."""
+
+
+class AlreadyExists(DomainError):
+    """An entity with this identifier exists already."""
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry's dependencies: database, outbox, repositories, public base URL."""
+
+    mongo: Mongo
+    outbox: Outbox
+    repos: Repositories
+    base_url: str
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def commit(self, work: Callable[[Session], Awaitable[T]]) -> T:
+        """Run `work` (entity + history + outbox writes) in one transaction, then wake the relay."""
+        result = await self.mongo.transaction(work)
+        self.outbox.notify()
+        return result

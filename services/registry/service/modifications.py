@@ -1,0 +1,175 @@
+"""Use cases on modifications: create, patch, transition, record a decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from services.registry.domain import decisions as decision_rules
+from services.registry.domain import modifications as rules
+from services.registry.domain.models import (
+    Decision,
+    DecisionBody,
+    Modification,
+    Outcome,
+    Vote,
+)
+from services.registry.domain.status import Status
+from services.registry.domain.workflow import HistoryEntry, converts_draft, transition
+from services.registry.service.context import AlreadyExists, NotFound, Registry
+from shared.db import Session
+from shared.refs import ModificationRef
+
+
+async def _load(registry: Registry, ref: ModificationRef, session: Session) -> Modification:
+    mod = await registry.repos.modifications.get(str(ref), session)
+    if mod is None:
+        raise NotFound(f"no modification {ref}")
+    return mod
+
+
+async def create_modification(
+    registry: Registry, ref: ModificationRef, title: str, fields: Mapping[str, Any]
+) -> Modification:
+    """Raise a new DP or MP; refuse a reference already used (also as a converted DP)."""
+    mod, events = rules.create_modification(
+        ref, title, registry.clock(), base_url=registry.base_url, fields=fields
+    )
+
+    async def work(session: Session) -> Modification:
+        if await registry.repos.modifications.taken(str(ref), session):
+            raise AlreadyExists(f"{ref} exists already")
+        if ref.is_draft and await registry.repos.modifications.taken(
+            str(ref.as_modification()), session
+        ):
+            raise AlreadyExists(f"{ref.as_modification()} exists: {ref} would become it")
+        await registry.repos.modifications.insert(mod, session)
+        await registry.outbox.add(session, events)
+        return mod
+
+    return await registry.commit(work)
+
+
+async def patch_modification(
+    registry: Registry,
+    ref: ModificationRef,
+    fields: Mapping[str, Any],
+    expected_version: int | None,
+) -> Modification:
+    """Change editable fields if the caller saw the current version (else VersionConflict).
+
+    `expected_version` None (If-Match: *) still refuses a write raced by another one.
+    """
+
+    async def work(session: Session) -> Modification:
+        before = await _load(registry, ref, session)
+        after, _, events = rules.update_modification(
+            before,
+            fields,
+            registry.clock(),
+            base_url=registry.base_url,
+            expected_version=expected_version,
+        )
+        if events:
+            await registry.repos.modifications.replace(before, after, session)
+            await registry.outbox.add(session, events)
+        return after
+
+    return await registry.commit(work)
+
+
+async def _move(
+    registry: Registry,
+    session: Session,
+    before: Modification,
+    to: Status,
+    actor: str,
+    reason: str,
+    expected_version: int | None,
+) -> tuple[Modification, HistoryEntry]:
+    """Make one status move inside the caller's transaction: entity, history, event."""
+    after, events, entry = transition(
+        before,
+        to,
+        actor,
+        reason,
+        registry.clock(),
+        base_url=registry.base_url,
+        expected_version=expected_version,
+    )
+    if converts_draft(before, to) and await registry.repos.modifications.taken(
+        str(after.ref), session
+    ):
+        raise AlreadyExists(f"{before.ref} cannot become {after.ref}: that reference is taken")
+    await registry.repos.modifications.replace(before, after, session)
+    await registry.repos.history.add(entry, session)
+    await registry.outbox.add(session, events)
+    return after, entry
+
+
+async def transition_modification(
+    registry: Registry,
+    ref: ModificationRef,
+    to: Status,
+    actor: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> tuple[Modification, HistoryEntry]:
+    """Move a modification through the workflow, recording the move in its history."""
+
+    async def work(session: Session) -> tuple[Modification, HistoryEntry]:
+        before = await _load(registry, ref, session)
+        return await _move(registry, session, before, to, actor, reason, expected_version)
+
+    return await registry.commit(work)
+
+
+# The status a decision puts a modification in; decisions not listed move nothing
+# (docs/decisions/registry-decisions-and-moves.md).
+_MOVES: dict[Outcome, Status] = {
+    Outcome.APPROVE: Status.APPROVED,
+    Outcome.REJECT: Status.REJECTED,
+    Outcome.RECOMMEND_APPROVE: Status.AWAITING_AUTHORITY_DECISION,
+    Outcome.RECOMMEND_REJECT: Status.AWAITING_AUTHORITY_DECISION,
+}
+
+
+def decision_move(outcome: Outcome) -> Status | None:
+    """Return the status move that goes with a decision, or None (e.g. a Panel note)."""
+    return _MOVES.get(outcome)
+
+
+async def record_decision(
+    registry: Registry,
+    ref: ModificationRef,
+    body: DecisionBody,
+    outcome: Outcome,
+    decided_on: date,
+    actor: str,
+    *,
+    summary: str = "",
+    vote: Vote | None = None,
+    expected_version: int | None = None,
+) -> tuple[Decision, Modification]:
+    """Record a decision and make its status move in the same transaction."""
+
+    async def work(session: Session) -> tuple[Decision, Modification]:
+        mod = await _load(registry, ref, session)
+        decision, events = decision_rules.record_decision(
+            mod, body, outcome, decided_on, base_url=registry.base_url, summary=summary, vote=vote
+        )
+        if await registry.repos.decisions.exists(decision.id, session):
+            raise AlreadyExists(f"decision {decision.id} is recorded already")
+        await registry.repos.decisions.insert(decision, session)
+        await registry.outbox.add(session, events)
+        to = decision_move(outcome)
+        if to is not None:
+            reason = f"{body.value.replace('_', ' ').title()} decision: {outcome.value}"
+            if decision.summary:
+                # The history reason is bounded; the decision keeps the full summary.
+                reason = f"{reason}. {decision.summary[:1500]}"
+            mod, _ = await _move(registry, session, mod, to, actor, reason, expected_version)
+        return decision, mod
+
+    return await registry.commit(work)

@@ -1,0 +1,166 @@
+"""Use cases on consultations and releases: open, move, close; schedule, publish."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from services.registry.domain import consultations as consultation_rules
+from services.registry.domain import releases as release_rules
+from services.registry.domain.models import (
+    Consultation,
+    ConsultationKind,
+    DocumentChange,
+    Release,
+    ReleaseKind,
+)
+from services.registry.service.context import AlreadyExists, NotFound, Registry
+from shared.db import Session
+from shared.refs import ModificationRef
+from shared.vocabulary import Classification
+
+
+async def _consultation(registry: Registry, consultation_id: str, session: Session) -> Consultation:
+    consultation = await registry.repos.consultations.get(consultation_id, session)
+    if consultation is None:
+        raise NotFound(f"no consultation {consultation_id}")
+    return consultation
+
+
+async def open_consultation(
+    registry: Registry,
+    title: str,
+    kind: ConsultationKind,
+    opens_at: datetime,
+    closes_at: datetime,
+    respond_to: str,
+    *,
+    modification_ref: ModificationRef | None = None,
+    classification: Classification = Classification.WHITE,
+    slug: str | None = None,
+) -> Consultation:
+    """Open a consultation, on an existing modification or standalone."""
+    consultation, events = consultation_rules.open_consultation(
+        title,
+        kind,
+        opens_at,
+        closes_at,
+        respond_to,
+        base_url=registry.base_url,
+        modification_ref=modification_ref,
+        classification=classification,
+        slug=slug,
+    )
+
+    async def work(session: Session) -> Consultation:
+        if modification_ref is not None and (
+            await registry.repos.modifications.get(str(modification_ref), session) is None
+        ):
+            raise NotFound(f"no modification {modification_ref}")
+        if await registry.repos.consultations.get(consultation.id, session) is not None:
+            raise AlreadyExists(f"consultation {consultation.id} exists already")
+        await registry.repos.consultations.insert(consultation, session)
+        await registry.outbox.add(session, events)
+        return consultation
+
+    return await registry.commit(work)
+
+
+async def move_consultation(
+    registry: Registry, consultation_id: str, closes_at: datetime
+) -> Consultation:
+    """Move the deadline of an open consultation (one `closing` event if it changed)."""
+
+    async def work(session: Session) -> Consultation:
+        before = await _consultation(registry, consultation_id, session)
+        after, events = consultation_rules.move_consultation(
+            before, closes_at, base_url=registry.base_url
+        )
+        if events:
+            await registry.repos.consultations.save(after, session)
+            await registry.outbox.add(session, events)
+        return after
+
+    return await registry.commit(work)
+
+
+async def close_consultation(
+    registry: Registry, consultation_id: str, at: datetime | None = None
+) -> Consultation:
+    """Close an open consultation now (or at `at`)."""
+
+    async def work(session: Session) -> Consultation:
+        before = await _consultation(registry, consultation_id, session)
+        after, events = consultation_rules.close_consultation(
+            before, at or registry.clock(), base_url=registry.base_url
+        )
+        await registry.repos.consultations.save(after, session)
+        await registry.outbox.add(session, events)
+        return after
+
+    return await registry.commit(work)
+
+
+async def schedule_release(
+    registry: Registry,
+    effective_date: date,
+    kind: ReleaseKind,
+    *,
+    release_id: str | None = None,
+    name: str | None = None,
+    sec_version: str | None = None,
+    modification_refs: Sequence[ModificationRef] = (),
+    documents: Sequence[DocumentChange] = (),
+    summary: str = "",
+) -> Release:
+    """Plan a release of modifications that exist in the register."""
+    release, events = release_rules.schedule_release(
+        effective_date,
+        kind,
+        base_url=registry.base_url,
+        release_id=release_id,
+        name=name,
+        sec_version=sec_version,
+        modification_refs=modification_refs,
+        documents=documents,
+        summary=summary,
+    )
+
+    async def work(session: Session) -> Release:
+        if await registry.repos.releases.get(release.id, session) is not None:
+            raise AlreadyExists(f"release {release.id} exists already")
+        for ref in release.modification_refs:
+            if await registry.repos.modifications.get(str(ref), session) is None:
+                raise NotFound(f"no modification {ref}")
+        await registry.repos.releases.insert(release, session)
+        await registry.outbox.add(session, events)
+        return release
+
+    return await registry.commit(work)
+
+
+async def publish_release(
+    registry: Registry,
+    release_id: str,
+    *,
+    sec_version: str | None = None,
+    expected_version: int | None = None,
+) -> Release:
+    """Publish a planned release: it is in effect from now."""
+
+    async def work(session: Session) -> Release:
+        before = await registry.repos.releases.get(release_id, session)
+        if before is None:
+            raise NotFound(f"no release {release_id}")
+        after, events = release_rules.publish_release(
+            before,
+            registry.clock(),
+            base_url=registry.base_url,
+            sec_version=sec_version,
+            expected_version=expected_version,
+        )
+        await registry.repos.releases.replace(before, after, session)
+        await registry.outbox.add(session, events)
+        return after
+
+    return await registry.commit(work)

@@ -1,0 +1,122 @@
+"""Server-rendered register pages: plain HTML, no JavaScript, White items only."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from pathlib import Path as FilePath
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from services.registry.domain.models import Modification
+from services.registry.domain.status import Path, Status
+from services.registry.domain.times import LONDON
+from services.registry.domain.workflow import allowed_transitions
+from services.registry.web.api_modifications import visible_modification
+from services.registry.web.http import modification_query, path_ref, registry_of
+from services.registry.web.schemas import ModificationListQuery
+from shared.errors import Problem
+from shared.web import read_query
+
+TEMPLATES = FilePath(__file__).resolve().parent.parent / "templates"
+HTML = "text/html"
+
+
+def _london(value: datetime | None) -> str:
+    return "—" if value is None else value.astimezone(LONDON).strftime("%-d %b %Y %H:%M")
+
+
+def _london_date(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(LONDON).strftime("%-d %b %Y")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else ("Yes" if value else "No")
+
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
+)
+environment.filters.update(london=_london, london_date=_london_date, yes_no=_yes_no)
+
+
+def render(name: str, **context: Any) -> web.Response:
+    return web.Response(text=environment.get_template(name).render(**context), content_type=HTML)
+
+
+async def register_page(request: web.Request) -> web.Response:
+    params = read_query(request, ModificationListQuery)
+    # Pages are public: never above White, whatever the request carries.
+    query = dataclasses.replace(modification_query(request, params), public_only=True)
+    repos = registry_of(request).repos
+    page = await repos.modifications.find(query)
+    next_url = None
+    if page.next_cursor is not None:
+        values = {k: v for k, v in request.query.items() if k != "cursor" and v}
+        next_url = str(request.rel_url.with_query({**values, "cursor": page.next_cursor}))
+    return render(
+        "register.html",
+        page=page,
+        filters=params,
+        statuses=list(Status),
+        paths=list(Path),
+        releases=await repos.releases.all(),
+        next_url=next_url,
+    )
+
+
+async def _public_modification(request: web.Request) -> Modification:
+    mod = await visible_modification(request, path_ref(request))
+    if not mod.classification.is_public:
+        raise Problem(404, "Not Found", f"No modification {mod.ref}.")
+    return mod
+
+
+async def modification_page(request: web.Request) -> web.Response:
+    mod = await _public_modification(request)
+    repos = registry_of(request).repos
+    refs = [str(mod.ref), *await repos.modifications.aliases(str(mod.ref))]
+    return render(
+        "modification.html",
+        mod=mod,
+        allowed=allowed_transitions(mod),
+        history=await repos.history.of(refs),
+        consultations=await repos.consultations.find(modification_refs=refs),
+        decisions=await repos.decisions.of(refs),
+    )
+
+
+async def releases_page(request: web.Request) -> web.Response:
+    return render("releases.html", releases=await registry_of(request).repos.releases.all())
+
+
+async def release_page(request: web.Request) -> web.Response:
+    repos = registry_of(request).repos
+    release = await repos.releases.get(request.match_info["id"])
+    if release is None:
+        raise Problem(404, "Not Found", f"No release {request.match_info['id']!r}.")
+    mods = await repos.modifications.by_refs(str(ref) for ref in release.modification_refs)
+    public = {str(mod.ref): mod for mod in mods if mod.classification.is_public}
+    return render("release.html", release=release, modifications=public)
+
+
+async def consultation_page(request: web.Request) -> web.Response:
+    consultation = await registry_of(request).repos.consultations.get(request.match_info["id"])
+    if consultation is None or not consultation.classification.is_public:
+        raise Problem(404, "Not Found", f"No consultation {request.match_info['id']!r}.")
+    return render("consultation.html", consultation=consultation)
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/modifications")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", home)
+    app.router.add_get("/modifications", register_page)
+    app.router.add_get("/modifications/{ref}", modification_page)
+    app.router.add_get("/releases", releases_page)
+    app.router.add_get("/releases/{id}", release_page)
+    app.router.add_get("/consultations/{id}", consultation_page)
