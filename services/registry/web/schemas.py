@@ -129,5 +129,9 @@ class ModificationListQuery(BaseModel):
     def _empty_means_any(cls, data: Any) -> Any:
         # An HTML form sends every field; an empty filter means "any".
         if isinstance(data, dict):
-            return {key: value for key, value in data.items() if value != ""}
+            return {
+                key: value
+                for key, value in data.items()
+                if not (value == "" and key in cls.model_fields)
+            }
         return data
