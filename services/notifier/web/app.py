@@ -4,10 +4,40 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from shared.app import ServiceSpec, create_service_app
+from services.notifier.adapters.names import notifier_indexes
+from services.notifier.service.context import Clock, system_clock
+from services.notifier.web import api, pages
+from services.notifier.web.errors import ERROR_MAP
+from services.notifier.web.runtime import NOTIFIER, NotifierRuntime
+from shared.app import JobSubscription, ServiceSpec, Subscription, create_service_app
 from shared.settings import NotifierSettings
 
 
-def create_app(settings: NotifierSettings) -> web.Application:
-    spec = ServiceSpec(name="notifier")
-    return create_service_app(settings, spec)
+def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.Application:
+    """Wire the notifier: consumers (role worker), scheduler (role scheduler), routes (api).
+
+    `clock` is injectable so tests can run the scheduler and tokens at a chosen time.
+    """
+    runtime = NotifierRuntime(settings, clock)
+    spec = ServiceSpec(
+        name="notifier",
+        indexes=notifier_indexes(),
+        error_map=ERROR_MAP,
+        subscriptions=[
+            Subscription("events", ["registry.#", "calendar.#"], runtime.handle_event),
+            JobSubscription(
+                "deliveries",
+                ["notifier.delivery.requested"],
+                runtime.send,
+                prefetch=settings.smtp_concurrency,
+            ),
+        ],
+        background=[("scheduler", runtime.scheduler)],
+        on_startup=[runtime.start],
+    )
+    app = create_service_app(settings, spec)
+    app[NOTIFIER] = runtime
+    app.cleanup_ctx.append(runtime.smtp_ctx)
+    api.add_routes(app)
+    pages.add_routes(app)
+    return app

@@ -1,0 +1,1 @@
+"""MongoDB repositories, the SMTP pool and the calendar client of the notifier."""

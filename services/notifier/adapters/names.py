@@ -1,0 +1,52 @@
+"""Name the notifier's collections and declare every index they are queried on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from pymongo import ASCENDING, IndexModel
+
+from services.notifier.domain.documents import SUBSCRIPTION_INDEXES
+
+SUBSCRIPTIONS: Final = "notifier_subscriptions"
+SUPPRESSIONS: Final = "notifier_suppressions"
+BOUNCES: Final = "notifier_bounces"
+DELIVERIES: Final = "notifier_deliveries"
+# One stored copy of each event or reminder that deliveries and digest items refer to.
+SOURCES: Final = "notifier_sources"
+DIGEST_ITEMS: Final = "notifier_digest_items"
+CONSULTATIONS: Final = "notifier_consultations"
+MEETINGS: Final = "notifier_meetings"
+SCHEDULE_RUNS: Final = "notifier_schedule_runs"
+RATE_LIMITS: Final = "notifier_rate_limits"
+LEASES: Final = "notifier_leases"
+
+
+def _subscription_indexes() -> list[IndexModel]:
+    models = [IndexModel(list(keys), unique=unique) for keys, unique in SUBSCRIPTION_INDEXES]
+    # The digest run selects confirmed subscribers of one frequency.
+    models.append(IndexModel([("digest", ASCENDING), ("status", ASCENDING)]))
+    return models
+
+
+def notifier_indexes() -> dict[str, Sequence[IndexModel]]:
+    """Return the indexes the notifier creates at start-up, per collection."""
+    return {
+        SUBSCRIPTIONS: _subscription_indexes(),
+        DELIVERIES: [
+            # An email's identity: one per (event, reminder, digest or confirmation; subscriber).
+            IndexModel([("source_key", ASCENDING), ("subscription_id", ASCENDING)], unique=True),
+            # The sweeper finds stuck deliveries by state and time.
+            IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)]),
+            IndexModel([("subscription_id", ASCENDING)]),
+        ],
+        DIGEST_ITEMS: [
+            IndexModel([("subscription_id", ASCENDING), ("item_key", ASCENDING)], unique=True),
+            IndexModel([("subscription_id", ASCENDING), ("consumed_by", ASCENDING)]),
+        ],
+        CONSULTATIONS: [IndexModel([("status", ASCENDING), ("closes_at", ASCENDING)])],
+        MEETINGS: [IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)])],
+        RATE_LIMITS: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)],
+        SCHEDULE_RUNS: [IndexModel([("done_at", ASCENDING)], expireAfterSeconds=60 * 86400)],
+    }

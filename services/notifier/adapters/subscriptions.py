@@ -1,0 +1,134 @@
+"""Store subscriptions and suppressions; every query is an equality or range on an index."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+
+from pymongo import ReturnDocument
+
+from services.notifier.adapters import names
+from services.notifier.domain.documents import (
+    from_document,
+    suppression_document,
+    to_document,
+)
+from services.notifier.domain.subscriptions import (
+    DigestFrequency,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+)
+from services.notifier.domain.topics import Topic
+from shared.db import Mongo, Session
+
+# Hard (5xx) failures after which an address is suppressed for good.
+HARD_FAILURES_BEFORE_SUPPRESSION = 3
+
+
+class ConcurrentUpdate(RuntimeError):
+    """The subscription changed between read and write; the transaction retries."""
+
+
+class SubscriptionRepository:
+    """The `notifier_subscriptions` collection and its companions (suppressions, bounces)."""
+
+    def __init__(self, mongo: Mongo) -> None:
+        self._subscriptions = mongo.collection(names.SUBSCRIPTIONS)
+        self._suppressions = mongo.collection(names.SUPPRESSIONS)
+        self._bounces = mongo.collection(names.BOUNCES)
+
+    async def get(
+        self, subscription_id: str, session: Session | None = None
+    ) -> Subscription | None:
+        document = await self._subscriptions.find_one({"_id": subscription_id}, session=session)
+        return None if document is None else from_document(document)
+
+    async def by_email_hash(
+        self, email_hash: str, session: Session | None = None
+    ) -> Subscription | None:
+        document = await self._subscriptions.find_one({"email_hash": email_hash}, session=session)
+        return None if document is None else from_document(document)
+
+    async def insert(self, subscription: Subscription, session: Session) -> None:
+        await self._subscriptions.insert_one(to_document(subscription), session=session)
+
+    async def replace(
+        self, previous: Subscription, updated: Subscription, session: Session
+    ) -> None:
+        """Write `updated` only if the stored version is still `previous.version`."""
+        result = await self._subscriptions.replace_one(
+            {"_id": previous.id, "version": previous.version},
+            to_document(updated),
+            session=session,
+        )
+        if result.matched_count != 1:
+            raise ConcurrentUpdate(f"subscription {previous.id} changed meanwhile")
+
+    async def delete(self, subscription_id: str, session: Session) -> None:
+        await self._subscriptions.delete_one({"_id": subscription_id}, session=session)
+
+    async def set_verified_party(self, subscription_id: str, verified: bool) -> bool:
+        result = await self._subscriptions.find_one_and_update(
+            {"_id": subscription_id},
+            {"$set": {"verified_party": verified}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return result is not None
+
+    async def confirmed_following(
+        self, topics: Iterable[Topic], session: Session | None = None
+    ) -> list[Subscription]:
+        """Return confirmed subscribers following any of `topics` (multikey index)."""
+        cursor = self._subscriptions.find(
+            {"topics": {"$in": sorted(topics)}, "status": SubscriptionStatus.CONFIRMED.value},
+            session=session,
+        )
+        return [from_document(document) async for document in cursor]
+
+    async def confirmed_with_digest(
+        self, frequency: DigestFrequency
+    ) -> AsyncIterator[Subscription]:
+        cursor = self._subscriptions.find(
+            {"digest": frequency.value, "status": SubscriptionStatus.CONFIRMED.value}
+        )
+        async for document in cursor:
+            yield from_document(document)
+
+    async def delete_expired_pending(self, now: datetime) -> int:
+        """Remove unconfirmed subscriptions past their 7 days; return how many."""
+        result = await self._subscriptions.delete_many(
+            {"status": SubscriptionStatus.PENDING.value, "expires_at": {"$lt": now}}
+        )
+        return result.deleted_count
+
+    async def is_suppressed(self, email_hash: str, session: Session | None = None) -> bool:
+        found = await self._suppressions.find_one({"_id": email_hash}, session=session)
+        return found is not None
+
+    async def suppression_reason(
+        self, email_hash: str, session: Session | None = None
+    ) -> str | None:
+        found = await self._suppressions.find_one({"_id": email_hash}, session=session)
+        return None if found is None else str(found["reason"])
+
+    async def suppress(self, suppression: Suppression, session: Session | None = None) -> None:
+        document = suppression_document(suppression)
+        await self._suppressions.replace_one(
+            {"_id": document["_id"]}, document, upsert=True, session=session
+        )
+
+    async def lift_suppression(self, email_hash: str, reason: str, session: Session) -> None:
+        """Remove a suppression of `reason` (an erased person who confirmed anew)."""
+        await self._suppressions.delete_one({"_id": email_hash, "reason": reason}, session=session)
+
+    async def record_hard_failure(self, email_hash: str, now: datetime) -> bool:
+        """Count a permanent failure; return True once the address should be suppressed."""
+        document = await self._bounces.find_one_and_update(
+            {"_id": email_hash},
+            {"$inc": {"count": 1}, "$set": {"last_at": now}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert document is not None  # upserted
+        return int(document["count"]) >= HARD_FAILURES_BEFORE_SUPPRESSION

@@ -1,0 +1,1 @@
+"""Use cases of the notifier: subscribing, fan-out, delivery and the scheduler."""

@@ -1,0 +1,116 @@
+"""Assemble what the use cases need from the platform, the settings and a clock."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from typing import Any, ClassVar
+
+from services.notifier.adapters.calendar_client import CalendarClient
+from services.notifier.adapters.deliveries import DeliveryRepository
+from services.notifier.adapters.rate_limits import RateLimiter
+from services.notifier.adapters.smtp import SmtpPool, SmtpTarget
+from services.notifier.adapters.sources import (
+    DigestItemRepository,
+    ProjectionRepository,
+    SourceRepository,
+)
+from services.notifier.adapters.subscriptions import SubscriptionRepository
+from services.notifier.domain.mail import Sender
+from shared.app import Platform
+from shared.db import Mongo
+from shared.outbox import Outbox
+from shared.settings import NotifierSettings
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def link_secret(settings: NotifierSettings) -> bytes:
+    """Derive the 32-byte key of subscriber links and feed tokens from SECRET_KEY.
+
+    Derived rather than used as is: the link tokens need at least 32 bytes whatever
+    the deployment's secret looks like, and a separate key keeps bearer tokens and
+    subscriber links from ever being interchangeable.
+    """
+    raw = settings.secret_key.get_secret_value().encode()
+    return hashlib.sha256(b"sec-notifier/links/v1\x00" + raw).digest()
+
+
+@dataclass(frozen=True)
+class DeliveryRequested:
+    """The outbox record that queues one delivery for the sending workers."""
+
+    event_type: ClassVar[str] = "notifier.delivery.requested"
+    delivery_id: str
+    kind: str
+
+    @property
+    def subject(self) -> str:
+        return self.delivery_id
+
+    def data(self) -> dict[str, Any]:
+        return {"delivery_id": self.delivery_id, "kind": self.kind}
+
+
+@dataclass
+class Deps:
+    """Everything a use case may touch; tests build one with their own clock."""
+
+    settings: NotifierSettings
+    clock: Clock
+    mongo: Mongo
+    outbox: Outbox
+    subscriptions: SubscriptionRepository
+    deliveries: DeliveryRepository
+    sources: SourceRepository
+    digest_items: DigestItemRepository
+    projections: ProjectionRepository
+    rate_limiter: RateLimiter
+    smtp: SmtpPool
+    calendar: CalendarClient
+    secret: bytes
+    sender: Sender
+    instance: str
+
+    def wake_relay_soon(self) -> None:
+        """Wake the outbox relay just after the surrounding transaction commits.
+
+        Consumer handlers run inside a transaction that commits right after they
+        return, so an immediate wake-up would find nothing; without one the relay
+        waits its whole poll interval, which is most of an alert's latency.
+        """
+        loop = asyncio.get_running_loop()
+        for delay in (0.01, 0.05, 0.2):
+            loop.call_later(delay, self.outbox.notify)
+
+
+def build_deps(platform: Platform, settings: NotifierSettings, clock: Clock) -> Deps:
+    mongo = platform.mongo
+    name, address = parseaddr(settings.mail_from)
+    return Deps(
+        settings=settings,
+        clock=clock,
+        mongo=mongo,
+        outbox=platform.outbox,
+        subscriptions=SubscriptionRepository(mongo),
+        deliveries=DeliveryRepository(mongo),
+        sources=SourceRepository(mongo),
+        digest_items=DigestItemRepository(mongo),
+        projections=ProjectionRepository(mongo),
+        rate_limiter=RateLimiter(mongo),
+        smtp=SmtpPool(SmtpTarget.parse(settings.smtp_url), settings.smtp_concurrency),
+        calendar=CalendarClient(
+            platform.http, settings.public_base_url_calendar, settings.calendar_url
+        ),
+        secret=link_secret(settings),
+        sender=Sender(address or settings.mail_from, name or "SEC alerts"),
+        instance=platform.instance,
+    )

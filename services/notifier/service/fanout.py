@@ -1,0 +1,77 @@
+"""Turn a registry or calendar event into deliveries, digest items and reminder projections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
+from services.notifier.domain.digests import digest_item
+from services.notifier.domain.matching import (
+    CALENDAR_EVENT_TYPES,
+    CONSULTATION_EVENT_TYPES,
+    classification_of,
+    topics_of,
+    wants_topics,
+)
+from services.notifier.service.context import DeliveryRequested, Deps
+from shared.db import Session
+from shared.events import CloudEvent
+
+
+def source_payload(event: CloudEvent) -> dict[str, Any]:
+    """Return what a delivery needs of an event to render it later."""
+    return {
+        "type": event.type,
+        "subject": event.subject,
+        "time": event.time.isoformat(),
+        "data": event.data,
+    }
+
+
+async def keep_projections(deps: Deps, event: CloudEvent, session: Session) -> None:
+    """Remember consultations and meetings so the scheduler can remind about them."""
+    if event.type in CONSULTATION_EVENT_TYPES:
+        consultation = event.data.get("consultation")
+        if isinstance(consultation, dict) and consultation.get("closes_at"):
+            closed = event.type == "registry.consultation.closed"
+            status = "closed" if closed else str(consultation.get("status") or "open")
+            await deps.projections.keep_consultation(consultation, status, event.time, session)
+    elif event.type in CALENDAR_EVENT_TYPES:
+        calendar_event = event.data.get("event")
+        if isinstance(calendar_event, dict) and calendar_event.get("starts_at"):
+            await deps.projections.keep_meeting(calendar_event, event.time, session)
+
+
+async def apply_event(deps: Deps, event: CloudEvent, session: Session) -> None:
+    """Record, in the consumer's transaction, one delivery per immediate subscriber.
+
+    Digest subscribers get a digest item instead. The consumer applies each event
+    once; the unique (source_key, subscription_id) index is the second line of defence.
+    """
+    await keep_projections(deps, event, session)
+    topics = topics_of(event.type, event.data)
+    if not topics:
+        return
+    classification = classification_of(event.type, event.data)
+    wanted = [
+        subscription
+        for subscription in await deps.subscriptions.confirmed_following(topics, session)
+        if wants_topics(subscription, topics, classification)
+    ]
+    if not wanted:
+        return
+    now = deps.clock()
+    await deps.sources.put(event.id, DeliveryKind.ALERT.value, source_payload(event), now, session)
+    deliveries = [
+        new_delivery(DeliveryKind.ALERT, event.id, subscription.id, now)
+        for subscription in wanted
+        if subscription.wants_immediate_alerts
+    ]
+    await deps.deliveries.insert_many(deliveries, session)
+    await deps.outbox.add(
+        session, [DeliveryRequested(doc["_id"], DeliveryKind.ALERT.value) for doc in deliveries]
+    )
+    digesters = [s.id for s in wanted if not s.wants_immediate_alerts]
+    await deps.digest_items.add(digesters, event.id, digest_item(event).occurred_at, session)
+    if deliveries:
+        deps.wake_relay_soon()

@@ -1,0 +1,68 @@
+"""Build the signed links that emails and pages carry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from services.notifier.domain.mail import Links
+from services.notifier.domain.subscriptions import (
+    PENDING_LIFETIME,
+    Subscription,
+    private_feed_token,
+)
+from services.notifier.domain.tokens import TOKEN_LIFETIMES, TokenPurpose, make_token
+from services.notifier.service.context import Deps
+
+
+def _token(deps: Deps, purpose: TokenPurpose, subscription: Subscription, now: datetime) -> str:
+    return make_token(deps.secret, purpose, subscription.id, now + TOKEN_LIFETIMES[purpose])
+
+
+def manage_url(deps: Deps, subscription: Subscription, now: datetime) -> str:
+    base = deps.settings.public_base_url_notifier.rstrip("/")
+    return (
+        f"{base}/subscriptions/manage?token={_token(deps, TokenPurpose.MANAGE, subscription, now)}"
+    )
+
+
+def links_for(deps: Deps, subscription: Subscription, now: datetime) -> Links:
+    """Return the manage and unsubscribe links of one email."""
+    base = deps.settings.public_base_url_notifier.rstrip("/")
+    unsubscribe = _token(deps, TokenPurpose.UNSUBSCRIBE, subscription, now)
+    return Links(
+        manage_url=manage_url(deps, subscription, now),
+        unsubscribe_url=f"{base}/unsubscribe?token={unsubscribe}",
+        unsubscribe_mailto=(
+            f"mailto:unsubscribe@{deps.settings.list_id_domain}"
+            f"?subject={quote('unsubscribe ' + unsubscribe)}"
+        ),
+    )
+
+
+def confirm_expiry(subscription: Subscription) -> datetime | None:
+    """Return when the current confirmation link stops working, or None if nothing waits."""
+    if subscription.confirm_nonce is None:
+        return None
+    if subscription.pending_change is not None:
+        return subscription.pending_change.requested_at + PENDING_LIFETIME
+    return subscription.expires_at
+
+
+def confirm_url(deps: Deps, subscription: Subscription, expires_at: datetime) -> str:
+    assert subscription.confirm_nonce is not None
+    token = make_token(
+        deps.secret,
+        TokenPurpose.CONFIRM,
+        subscription.id,
+        expires_at,
+        nonce=subscription.confirm_nonce,
+    )
+    return (
+        f"{deps.settings.public_base_url_notifier.rstrip('/')}/subscriptions/confirm?token={token}"
+    )
+
+
+def private_feed_url(deps: Deps, subscription: Subscription) -> str:
+    token = private_feed_token(subscription, feed_secret=deps.secret)
+    return f"{deps.settings.public_base_url_calendar.rstrip('/')}/feeds/private/{token}.ics"

@@ -1,0 +1,210 @@
+"""The scheduler: reminders, digests, expiry and the sweep of stuck deliveries, under a lease."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, Final
+
+from services.notifier.adapters import names
+from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
+from services.notifier.adapters.sources import items_from_sources
+from services.notifier.domain.digests import build_digest, digest_key
+from services.notifier.domain.display import LONDON, london
+from services.notifier.domain.matching import wants_topics
+from services.notifier.domain.reminders import Reminder, due_reminders
+from services.notifier.domain.subscriptions import DigestFrequency, Subscription
+from services.notifier.service.context import DeliveryRequested, Deps
+from services.notifier.service.delivering import STALE_CLAIM
+from shared.db import Document, Session
+from shared.lease import Lease
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS: Final = 30.0
+DIGEST_AT: Final = time(7, 0)  # London time, daily; weekly on Monday
+# A pending delivery whose job should long have run (dead-lettered, or its retry due).
+PENDING_GRACE: Final = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one scheduler tick did; tests and logs read it."""
+
+    expired: int = 0
+    reminders: int = 0
+    digests: int = 0
+    requeued: int = 0
+
+
+def digest_period(frequency: DigestFrequency, now: datetime) -> tuple[datetime, datetime]:
+    """Return the (start, end) of the latest digest period ended at or before `now`."""
+    local = london(now)
+    end_day = local.date()
+    if frequency is DigestFrequency.WEEKLY:
+        end_day -= timedelta(days=local.weekday())
+    step = timedelta(days=7 if frequency is DigestFrequency.WEEKLY else 1)
+    end = datetime.combine(end_day, DIGEST_AT, LONDON)
+    if end > local:
+        end = datetime.combine(end_day - step, DIGEST_AT, LONDON)
+    start = datetime.combine(end.date() - step, DIGEST_AT, LONDON)
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+
+
+class Runs:
+    """`notifier_schedule_runs`: keys of reminders and digest periods already handled."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._runs = deps.mongo.collection(names.SCHEDULE_RUNS)
+
+    async def done(self, key: str) -> bool:
+        return await self._runs.find_one({"_id": key}, {"_id": 1}) is not None
+
+    async def mark(self, key: str, now: datetime, session: Session | None = None) -> None:
+        await self._runs.update_one(
+            {"_id": key}, {"$set": {"done_at": now}}, upsert=True, session=session
+        )
+
+
+async def _queue(
+    deps: Deps, kind: DeliveryKind, documents: list[Document], session: Session
+) -> int:
+    new_ids = await deps.deliveries.insert_missing(documents, session)
+    await deps.outbox.add(session, [DeliveryRequested(i, kind.value) for i in new_ids])
+    return len(new_ids)
+
+
+def _reminder_payload(reminder: Reminder) -> dict[str, Any]:
+    return {
+        "kind": reminder.kind.value,
+        "key": reminder.key,
+        "entity_id": reminder.entity_id,
+        "due_at": reminder.due_at.isoformat(),
+        "topics": sorted(reminder.topics),
+        "classification": reminder.classification.value,
+        "data": dict(reminder.data),
+    }
+
+
+async def send_reminders(deps: Deps, runs: Runs, now: datetime) -> int:
+    """Queue each due reminder once per immediate subscriber; return the deliveries queued."""
+    consultations = await deps.projections.open_consultations(now + timedelta(days=3), now)
+    meetings = await deps.projections.meetings(now + timedelta(days=2), now)
+    queued = 0
+    for reminder in due_reminders(now, consultations, meetings):
+        if await runs.done(reminder.key):
+            continue
+        # Digest readers chose fewer emails; their digest lists open consultations.
+        subscribers = [
+            s
+            for s in await deps.subscriptions.confirmed_following(reminder.topics)
+            if s.wants_immediate_alerts
+            and wants_topics(s, reminder.topics, reminder.classification)
+        ]
+
+        async def work(
+            session: Session,
+            reminder: Reminder = reminder,
+            subscribers: list[Subscription] = subscribers,
+        ) -> int:
+            await deps.sources.put(
+                reminder.key, DeliveryKind.REMINDER.value, _reminder_payload(reminder), now, session
+            )
+            documents = [
+                new_delivery(DeliveryKind.REMINDER, reminder.key, s.id, now) for s in subscribers
+            ]
+            count = await _queue(deps, DeliveryKind.REMINDER, documents, session)
+            await runs.mark(reminder.key, now, session)
+            return count
+
+        queued += await deps.mongo.transaction(work)
+    return queued
+
+
+async def _digest_for(
+    deps: Deps, subscription: Subscription, start: datetime, end: datetime, now: datetime
+) -> int:
+    keys = await deps.digest_items.keys(subscription.id, None)
+    if not keys:
+        return 0
+    items = items_from_sources((await deps.sources.many(keys)).values())
+    digest = build_digest(subscription, items, start, end)
+    key = digest_key(subscription.id, subscription.digest, end)
+    # Everything before the period end is consumed, shown or not (e.g. a past meeting).
+    consumed = [item.key for item in items if item.occurred_at < end]
+
+    async def work(session: Session) -> int:
+        await deps.digest_items.consume(subscription.id, consumed, key, session)
+        if digest is None:
+            return 0
+        document = new_delivery(
+            DeliveryKind.DIGEST,
+            key,
+            subscription.id,
+            now,
+            {"period_start": start.isoformat(), "period_end": end.isoformat()},
+        )
+        return await _queue(deps, DeliveryKind.DIGEST, [document], session)
+
+    return await deps.mongo.transaction(work)
+
+
+async def send_digests(deps: Deps, runs: Runs, now: datetime) -> int:
+    """Build the digests of the latest daily and weekly periods, once per period."""
+    queued = 0
+    for frequency in (DigestFrequency.DAILY, DigestFrequency.WEEKLY):
+        start, end = digest_period(frequency, now)
+        run_key = f"digest:{frequency.value}:{end.isoformat()}"
+        if await runs.done(run_key):
+            continue
+        async for subscription in deps.subscriptions.confirmed_with_digest(frequency):
+            queued += await _digest_for(deps, subscription, start, end, now)
+        await runs.mark(run_key, now)
+    return queued
+
+
+async def requeue_stuck(deps: Deps, now: datetime) -> int:
+    """Ask again for deliveries whose job was dead-lettered or whose worker died."""
+    stuck = await deps.deliveries.stuck(now - PENDING_GRACE, now - STALE_CLAIM)
+    if not stuck:
+        return 0
+
+    async def work(session: Session) -> None:
+        await deps.outbox.add(
+            session, [DeliveryRequested(str(doc["_id"]), str(doc["kind"])) for doc in stuck]
+        )
+
+    await deps.mongo.transaction(work)
+    return len(stuck)
+
+
+async def tick(deps: Deps, now: datetime) -> TickReport:
+    """Do one round of the scheduler's work at `now` (tests call this with their own time)."""
+    runs = Runs(deps)
+    report = TickReport(
+        expired=await deps.subscriptions.delete_expired_pending(now),
+        reminders=await send_reminders(deps, runs, now),
+        digests=await send_digests(deps, runs, now),
+        requeued=await requeue_stuck(deps, now),
+    )
+    deps.outbox.notify()
+    return report
+
+
+async def run_scheduler(deps: Deps, tick_seconds: float = TICK_SECONDS) -> None:
+    """Tick every `tick_seconds` while this process holds the scheduler lease."""
+    lease = Lease(
+        deps.mongo.collection(names.LEASES),
+        "scheduler",
+        deps.instance,
+        ttl=timedelta(seconds=tick_seconds * 3),
+    )
+    while True:
+        now = deps.clock()
+        if await lease.acquire(now):
+            report = await tick(deps, now)
+            if report != TickReport():
+                log.info("scheduler tick: %s", report)
+        await asyncio.sleep(tick_seconds)

@@ -1,0 +1,173 @@
+"""Subscribe, confirm, manage, unsubscribe and erase: each one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
+from services.notifier.adapters.subscriptions import ConcurrentUpdate
+from services.notifier.domain import subscriptions as model
+from services.notifier.domain.addresses import email_hash
+from services.notifier.domain.errors import UsedToken
+from services.notifier.domain.subscriptions import (
+    DigestFrequency,
+    PartyCategory,
+    Subscription,
+    SubscriptionRequest,
+)
+from services.notifier.domain.tokens import TokenPurpose, read_token
+from services.notifier.domain.topics import Topic
+from services.notifier.service.context import DeliveryRequested, Deps
+from services.notifier.service.delivering import BOUNCED
+from shared.db import Session
+
+ERASED = "erased"
+
+
+async def _retrying(deps: Deps, work: Callable[[Session], Awaitable[Subscription]]) -> Subscription:
+    # Two requests for one address may race (insert or compare-and-set); the loser re-reads.
+    for attempt in range(3):
+        try:
+            return await deps.mongo.transaction(work)
+        except (DuplicateKeyError, ConcurrentUpdate):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _queue_confirmation(deps: Deps, subscription: Subscription, session: Session) -> None:
+    assert subscription.confirm_nonce is not None
+    delivery = new_delivery(
+        DeliveryKind.CONFIRMATION,
+        f"confirm:{subscription.version}",
+        subscription.id,
+        deps.clock(),
+        {"nonce": subscription.confirm_nonce, "version": subscription.version},
+    )
+    for delivery_id in await deps.deliveries.insert_missing([delivery], session):
+        await deps.outbox.add(
+            session, [DeliveryRequested(delivery_id, DeliveryKind.CONFIRMATION.value)]
+        )
+
+
+async def subscribe(deps: Deps, request: SubscriptionRequest) -> None:
+    """Create or merge the subscription of an address and queue its confirmation email.
+
+    The caller answers the same whatever happened here, so nothing reveals whether
+    the address was known, confirmed or suppressed.
+    """
+
+    async def work(session: Session) -> Subscription:
+        now = deps.clock()
+        existing = await deps.subscriptions.by_email_hash(email_hash(request.email), session)
+        if existing is None:
+            subscription = model.new_subscription(request, now=now, feed_secret=deps.secret)
+            await deps.subscriptions.insert(subscription, session)
+        else:
+            subscription = model.merge_subscription(existing, request, now=now)
+            await deps.subscriptions.replace(existing, subscription, session)
+        reason = await deps.subscriptions.suppression_reason(subscription.email_hash, session)
+        if reason != BOUNCED:
+            await _queue_confirmation(deps, subscription, session)
+        return subscription
+
+    await _retrying(deps, work)
+    deps.outbox.notify()
+
+
+async def _change(
+    deps: Deps,
+    purpose: TokenPurpose,
+    token: str,
+    change: Callable[[Subscription, datetime], Subscription],
+) -> Subscription:
+    """Verify a link token, then apply `change` to its subscription in a transaction."""
+    claims = read_token(deps.secret, purpose, token, deps.clock())
+
+    async def work(session: Session) -> Subscription:
+        current = await deps.subscriptions.get(claims.subscription_id, session)
+        if current is None:
+            raise UsedToken("this link is no longer valid")
+        updated = change(current, deps.clock())
+        if updated is not current:
+            await deps.subscriptions.replace(current, updated, session)
+        return updated
+
+    return await _retrying(deps, work)
+
+
+async def confirm(deps: Deps, token: str) -> Subscription:
+    """Apply a confirmation link (single use: the nonce is cleared)."""
+    claims = read_token(deps.secret, TokenPurpose.CONFIRM, token, deps.clock())
+
+    async def work(session: Session) -> Subscription:
+        current = await deps.subscriptions.get(claims.subscription_id, session)
+        if current is None:
+            raise UsedToken("this link is no longer valid")
+        updated = model.confirm(current, claims, now=deps.clock())
+        await deps.subscriptions.replace(current, updated, session)
+        # Confirming again is the erased person's new consent.
+        await deps.subscriptions.lift_suppression(updated.email_hash, ERASED, session)
+        return updated
+
+    return await _retrying(deps, work)
+
+
+async def manage_view(deps: Deps, token: str) -> Subscription:
+    """Return the subscription a manage link opens."""
+    return await _change(deps, TokenPurpose.MANAGE, token, lambda current, _: current)
+
+
+async def update_preferences(
+    deps: Deps,
+    token: str,
+    topics: frozenset[Topic],
+    digest: DigestFrequency,
+    party_category: PartyCategory,
+) -> Subscription:
+    return await _change(
+        deps,
+        TokenPurpose.MANAGE,
+        token,
+        lambda current, _: model.update_preferences(
+            current, topics=topics, digest=digest, party_category=party_category
+        ),
+    )
+
+
+async def rotate_feed(deps: Deps, token: str) -> Subscription:
+    return await _change(
+        deps,
+        TokenPurpose.MANAGE,
+        token,
+        lambda current, _: model.rotate_feed_token(current, feed_secret=deps.secret),
+    )
+
+
+async def leave(deps: Deps, purpose: TokenPurpose, token: str) -> Subscription:
+    """Unsubscribe (idempotent: a repeated one-click POST changes nothing)."""
+    return await _change(
+        deps, purpose, token, lambda current, now: model.unsubscribe(current, now=now)
+    )
+
+
+async def erase(deps: Deps, token: str) -> None:
+    """Delete the person's data, keeping only the hash that suppression needs."""
+    claims = read_token(deps.secret, TokenPurpose.MANAGE, token, deps.clock())
+
+    async def work(session: Session) -> None:
+        current = await deps.subscriptions.get(claims.subscription_id, session)
+        if current is None:
+            return
+        await deps.subscriptions.suppress(model.erase(current, now=deps.clock()), session)
+        await deps.subscriptions.delete(current.id, session)
+
+    await deps.mongo.transaction(work)
+
+
+async def verify_party(deps: Deps, subscription_id: str, verified: bool) -> bool:
+    """Set whether the subscriber is a verified SEC Party (Green content); False if unknown."""
+    return await deps.subscriptions.set_verified_party(subscription_id, verified)

@@ -1,0 +1,1 @@
+"""Typed read-only accessors to collections other services own (see each module)."""
