@@ -2,12 +2,91 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from aiohttp import web
 
-from shared.app import ServiceSpec, create_service_app
+from services.calendar.adapters.feed_cache import FeedCache
+from services.calendar.adapters.repository import INDEXES, EventExists, EventRepository
+from services.calendar.adapters.versions import VersionWatcher
+from services.calendar.domain.errors import (
+    InvalidChange,
+    InvalidEvent,
+    InvalidRegistryEvent,
+    UnknownFeed,
+    VersionConflict,
+)
+from services.calendar.service.context import CalendarContext, EventNotFound
+from services.calendar.service.deadlines import REGISTRY_BINDINGS, registry_event_handler
+from services.calendar.service.registry_refs import UnknownModification
+from services.calendar.service.seeding import load_seed_entries
+from services.calendar.web import api, feeds, pages
+from services.calendar.web.keys import CONTEXT, FEEDS
+from shared.app import Platform, ServiceSpec, Subscription, create_service_app
+from shared.db import Session
+from shared.errors import ErrorMap
+from shared.events import CloudEvent
 from shared.settings import CalendarSettings
+
+ERRORS: ErrorMap = {
+    EventNotFound: (404, "Not Found"),
+    UnknownFeed: (404, "Not Found"),
+    EventExists: (409, "Conflict"),
+    VersionConflict: (412, "Precondition Failed"),
+    InvalidEvent: (422, "Unprocessable Content"),
+    UnknownModification: (422, "Unprocessable Content"),
+    InvalidChange: (422, "Unprocessable Content"),
+    InvalidRegistryEvent: (422, "Unprocessable Content"),
+}
 
 
 def create_app(settings: CalendarSettings) -> web.Application:
-    spec = ServiceSpec(name="calendar")
-    return create_service_app(settings, spec)
+    """Return the calendar: JSON API, feeds, pages, registry-event consumer, seed if asked."""
+    app: web.Application
+    # One thread: renders queue behind each other instead of fighting over the GIL.
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calendar-render")
+
+    async def attach(platform: Platform) -> None:
+        repository = EventRepository(platform.mongo)
+        versions = VersionWatcher(repository)
+        context = CalendarContext(
+            mongo=platform.mongo,
+            outbox=platform.outbox,
+            http=platform.http,
+            repository=repository,
+            versions=versions,
+            base_url=settings.public_base_url_calendar,
+            registry_url=settings.registry_url,
+            registry_public_url=settings.public_base_url_registry,
+        )
+        app[CONTEXT] = context
+        app[FEEDS] = FeedCache(
+            repository, versions, executor, base_url=settings.public_base_url_calendar
+        )
+        if settings.seed:
+            await load_seed_entries(context)
+
+    async def follow_versions(platform: Platform) -> None:
+        await app[CONTEXT].versions.run()
+
+    async def on_registry_event(event: CloudEvent, session: Session) -> None:
+        await registry_event_handler(app[CONTEXT])(event, session)
+
+    spec = ServiceSpec(
+        name="calendar",
+        indexes=INDEXES,
+        error_map=ERRORS,
+        subscriptions=[Subscription("registry-events", REGISTRY_BINDINGS, on_registry_event)],
+        background=[("api", follow_versions)],
+        on_startup=[attach],
+    )
+    app = create_service_app(settings, spec)
+
+    async def stop_executor(_: web.Application) -> None:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    app.on_cleanup.append(stop_executor)
+    api.add_routes(app)
+    feeds.add_routes(app)
+    pages.add_routes(app)
+    return app

@@ -1,0 +1,1 @@
+"""MongoDB and in-process adapters of the calendar service."""

@@ -1,0 +1,165 @@
+"""Render each feed once per change and keep the bytes, gzipped and plain, in memory.
+
+Entries are keyed by the feed's FeedSpec and stamped with the feed version they
+were rendered from; a request whose version is newer renders again (once, however
+many requests wait). Rendering runs on a one-thread executor so the event loop
+keeps serving cached feeds meanwhile (docs/decisions/calendar-feed-cache.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from services.calendar.adapters.repository import EventRepository, FeedVersion
+from services.calendar.adapters.versions import VersionWatcher
+from services.calendar.domain.feeds import FeedSpec, select
+from services.calendar.domain.model import CalendarEvent
+from services.calendar.domain.rendering import render_feed
+
+T = TypeVar("T")
+# Cancelled entries leave feeds 90 days after cancellation without any change being
+# committed; re-rendering hourly bounds how long one lingers past that.
+MAX_AGE_SECONDS = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFeed:
+    """One feed's bytes and validators; identical on every replica for the same data."""
+
+    version: int
+    plain: bytes
+    gzipped: bytes
+    digest: str
+    last_modified: datetime
+    rendered_at: float
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.digest}"'
+
+    @property
+    def gzip_etag(self) -> str:
+        # A different content coding is a different representation (RFC 9110 8.8.3).
+        return f'"{self.digest}-gzip"'
+
+
+def render_bundle(
+    events: list[CalendarEvent],
+    spec: FeedSpec,
+    version: FeedVersion,
+    *,
+    base_url: str,
+    now: datetime,
+) -> RenderedFeed:
+    """Select, render and compress one feed (CPU-bound: run it on the executor)."""
+    plain = render_feed(
+        select(events, spec, now),
+        name=spec.name,
+        description=spec.description,
+        base_url=base_url,
+        include_green=spec.include_green,
+    )
+    return RenderedFeed(
+        version=version.number,
+        plain=plain,
+        # mtime=0: the same bytes on every replica, so the gzip ETag agrees too.
+        gzipped=gzip.compress(plain, compresslevel=6, mtime=0),
+        digest=hashlib.sha256(plain).hexdigest()[:32],
+        last_modified=version.changed_at,
+        rendered_at=time.monotonic(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Every stored entry as of one feed version."""
+
+    version: FeedVersion
+    events: list[CalendarEvent]
+
+
+class FeedCache:
+    """Rendered feeds of this process, invalidated by the feed version."""
+
+    def __init__(
+        self,
+        repository: EventRepository,
+        versions: VersionWatcher,
+        executor: Executor,
+        *,
+        base_url: str,
+        max_entries: int = 512,
+    ) -> None:
+        self._repository = repository
+        self._versions = versions
+        self._executor = executor
+        self._base_url = base_url
+        self._max_entries = max_entries
+        self._feeds: OrderedDict[FeedSpec, RenderedFeed] = OrderedDict()
+        self._snapshot: Snapshot | None = None
+        self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def snapshot(self) -> Snapshot:
+        """Return every entry at the current version, read once per version."""
+        version = await self._versions.current()
+        held = self._snapshot
+        if held is not None and held.version.number >= version.number:
+            return held
+        return await self._once(("snapshot", version.number), lambda: self._load(version))
+
+    async def feed(self, spec: FeedSpec) -> RenderedFeed:
+        """Return the feed's bytes at the current version, rendering them if needed."""
+        snapshot = await self.snapshot()
+        held = self._feeds.get(spec)
+        if (
+            held is not None
+            and held.version >= snapshot.version.number
+            and time.monotonic() - held.rendered_at < MAX_AGE_SECONDS
+        ):
+            self._feeds.move_to_end(spec)
+            return held
+        return await self._once(
+            (spec, snapshot.version.number), lambda: self._render(spec, snapshot)
+        )
+
+    async def _load(self, version: FeedVersion) -> Snapshot:
+        snapshot = Snapshot(version, await self._repository.all())
+        if self._snapshot is None or self._snapshot.version.number < version.number:
+            self._snapshot = snapshot
+        return snapshot
+
+    async def _render(self, spec: FeedSpec, snapshot: Snapshot) -> RenderedFeed:
+        loop = asyncio.get_running_loop()
+        now = datetime.now(UTC)
+        rendered = await loop.run_in_executor(
+            self._executor,
+            lambda: render_bundle(
+                snapshot.events, spec, snapshot.version, base_url=self._base_url, now=now
+            ),
+        )
+        held = self._feeds.get(spec)
+        if held is None or held.version <= rendered.version:
+            self._feeds[spec] = rendered
+            self._feeds.move_to_end(spec)
+            while len(self._feeds) > self._max_entries:
+                self._feeds.popitem(last=False)
+        return rendered
+
+    async def _once(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+        """Run `make` once for concurrent callers with the same key; all get its result."""
+        future = self._inflight.get(key)
+        if future is None:
+            future = asyncio.ensure_future(make())
+            self._inflight[key] = future
+            future.add_done_callback(lambda _: self._inflight.pop(key, None))
+        # shield: one caller giving up (client gone) must not cancel the others' render.
+        return cast(T, await asyncio.shield(future))

@@ -1,0 +1,1 @@
+"""Use cases of the calendar service: commands, registry deadlines, seed, feeds."""

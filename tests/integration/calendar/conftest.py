@@ -1,0 +1,84 @@
+"""Calendar apps on the real servers, a registry to check agenda references, and helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import icalendar
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from ical.calendar_stream import IcsCalendarStream
+
+from services.calendar.web.app import create_app
+from services.registry.web.app import create_app as create_registry_app
+from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.settings import CalendarSettings, RegistrySettings
+from tests.conftest import TEST_SECRET
+
+Client = TestClient[Any, Any]
+BASE_URL = "https://calendar.sec.example.org"
+
+
+@pytest.fixture
+def staff() -> dict[str, str]:
+    return {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+
+
+@pytest.fixture
+async def registry_server(
+    aiohttp_server: Callable[..., Any], make_settings: Callable[..., Any]
+) -> TestServer:
+    """The real registry app with its seed register (MP192, DP197, SECMP0021...)."""
+    server: TestServer = await aiohttp_server(
+        create_registry_app(make_settings(RegistrySettings, seed=True))
+    )
+    return server
+
+
+@pytest.fixture
+def calendar_settings(
+    make_settings: Callable[..., Any], registry_server: TestServer
+) -> Callable[..., CalendarSettings]:
+    def build(**overrides: Any) -> CalendarSettings:
+        values: dict[str, Any] = {
+            "seed": True,
+            "public_base_url_calendar": BASE_URL,
+            "registry_url": str(registry_server.make_url("")).rstrip("/"),
+        }
+        values.update(overrides)
+        settings: CalendarSettings = make_settings(CalendarSettings, **values)
+        return settings
+
+    return build
+
+
+@pytest.fixture
+async def calendar(
+    aiohttp_client: Callable[..., Any], calendar_settings: Callable[..., CalendarSettings]
+) -> Client:
+    """The calendar with its seed entries, checking references against the real registry."""
+    client: Client = await aiohttp_client(create_app(calendar_settings()))
+    return client
+
+
+def parse_both(ics: bytes) -> icalendar.Calendar:
+    """Parse with icalendar and with the stricter `ical` package; return icalendar's tree."""
+    IcsCalendarStream.calendar_from_ics(ics.decode("utf-8"))
+    return icalendar.Calendar.from_ical(ics)
+
+
+def vevents_by_uid(ics: bytes) -> dict[str, icalendar.Event]:
+    """Return the master VEVENTs (no RECURRENCE-ID) by UID."""
+    return {
+        str(e["UID"]): e for e in parse_both(ics).walk("VEVENT") if "RECURRENCE-ID" not in e
+    }
+
+
+async def eventually(check: Callable[[], Any], seconds: float = 10.0) -> Any:
+    """Call the async `check` until it returns something truthy."""
+    async with asyncio.timeout(seconds):
+        while not (result := await check()):
+            await asyncio.sleep(0.05)
+        return result
