@@ -1,0 +1,74 @@
+"""Start the notifier on the real MongoDB-protocol server and RabbitMQ with a real SMTP sink."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import pytest
+from aiohttp import web
+
+from services.notifier.web.app import create_app
+from shared.constants import EVENTS_EXCHANGE, consumer_queue, dead_letter_queue, retry_queue
+from shared.mailsink import start_mailsink
+from shared.settings import NotifierSettings
+from tests.integration.notifier.rig import CalendarStub, Clock, Rig
+
+MAX_ATTEMPTS = 3
+
+
+async def _drop_queues(connection: aio_pika.abc.AbstractConnection) -> None:
+    # Queues outlive a test in the run's vhost; a leftover message must not reach the next test.
+    channel = await connection.channel()
+    for consumer in ("events", "deliveries"):
+        queue = consumer_queue("notifier", consumer)
+        names = [queue, dead_letter_queue(queue)]
+        names += [retry_queue(queue, attempt) for attempt in range(1, MAX_ATTEMPTS)]
+        for name in names:
+            await channel.queue_delete(name, if_unused=False, if_empty=False)
+    await channel.close()
+
+
+@pytest.fixture
+async def rig(
+    make_settings: Callable[..., Any],
+    amqp_url: str,
+    tmp_path: Path,
+    aiohttp_server: Any,
+    aiohttp_client: Any,
+) -> AsyncIterator[Rig]:
+    sink = await start_mailsink(
+        smtp_host="127.0.0.1",
+        smtp_port=0,
+        http_host="127.0.0.1",
+        http_port=0,
+        directory=tmp_path / "mail",
+    )
+    calendar = CalendarStub()
+    server = await aiohttp_server(calendar.app())
+    calendar.base_url = str(server.make_url("")).rstrip("/")
+    amqp = await aio_pika.connect_robust(amqp_url)
+    await _drop_queues(amqp)
+    channel = await amqp.channel(publisher_confirms=True)
+    exchange = await channel.declare_exchange(
+        EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+    )
+    settings: NotifierSettings = make_settings(
+        NotifierSettings,
+        smtp_url=f"smtp://127.0.0.1:{sink.smtp_port}",
+        calendar_url=calendar.base_url,
+        public_base_url_calendar=calendar.base_url,
+        roles=["api", "worker"],
+        consumer_max_attempts=MAX_ATTEMPTS,
+        smtp_concurrency=4,
+    )
+    clock = Clock()
+    app: web.Application = create_app(settings, clock)
+    client = await aiohttp_client(app)
+    yield Rig(client, sink, calendar, clock, exchange, amqp)
+    await client.close()
+    await _drop_queues(amqp)
+    await amqp.close()
+    await sink.close()

@@ -1,0 +1,207 @@
+"""Double opt-in, merge, bad input, rate limit, one-click unsubscribe, manage, erase."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from services.notifier.adapters import names
+from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.readers.subscribers import feed_token_hash, find_feed_subscriber
+from tests.conftest import TEST_SECRET
+from tests.integration.notifier.rig import (
+    CONFIRM_LINK,
+    UNSUBSCRIBE_LINK,
+    Rig,
+    link,
+)
+from tests.unit.notifier.samples import modification
+
+STATUS_CHANGED = "registry.modification.status_changed"
+
+
+def status_change(to_status: str = "report_phase") -> dict[str, Any]:
+    return {
+        "modification": modification(),
+        "from_status": "refinement",
+        "to_status": to_status,
+        "from_label": "Refinement Process",
+        "to_label": "Report Phase",
+        "reason": None,
+        "actor": "secas",
+        "changed_at": "2022-02-01T10:00:00+00:00",
+    }
+
+
+async def test_unconfirmed_address_gets_only_the_confirmation_and_the_link_works_once(
+    rig: Rig,
+) -> None:
+    response = await rig.subscribe("Jane@Example.org", ["modification:MP192"])
+    assert response.status == 202
+    [confirmation] = await rig.wait_mail(1)
+    assert "Confirm" in str(confirmation["Subject"])
+    assert confirmation["List-Unsubscribe"] is None
+
+    event = await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.applied(event)
+    assert len(await rig.wait_mail(1)) == 1  # nothing but the confirmation
+
+    token = link(confirmation, CONFIRM_LINK)
+    first = await rig.client.get("/subscriptions/confirm", params={"token": token})
+    assert first.status == 200
+    again = await rig.client.get("/subscriptions/confirm", params={"token": token})
+    assert again.status == 410
+    assert again.content_type == "application/problem+json"
+
+    await rig.publish(STATUS_CHANGED, status_change("change_board"), subject="MP192")
+    messages = await rig.wait_mail(2)
+    alert = messages[-1]
+    assert "MP192" in str(alert["Subject"])
+    assert alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+async def test_second_subscribe_merges_and_answers_the_same(rig: Rig) -> None:
+    first = await rig.subscribe("a@example.org", ["releases"])
+    second = await rig.subscribe("A@example.org ", ["consultations"])
+    assert first.status == second.status == 202
+    assert await first.json() == await second.json()
+    documents = rig.mongo.collection(names.SUBSCRIPTIONS).find({})
+    [document] = [doc async for doc in documents]
+    assert sorted(document["topics"]) == ["consultations", "releases"]
+
+
+BAD_BODIES = [
+    pytest.param({"email": "x@example.org\r\nBcc: y@example.org", "topics": ["all"]}, id="crlf"),
+    pytest.param({"email": "x@example.org, y@example.org", "topics": ["all"]}, id="two-addresses"),
+    pytest.param({"email": "Eve <x@example.org>", "topics": ["all"]}, id="display-name"),
+    pytest.param({"email": "not-an-address", "topics": ["all"]}, id="malformed"),
+    pytest.param({"email": "x@example.org", "topics": ["committee:nope"]}, id="unknown-topic"),
+    pytest.param({"email": "x@example.org", "topics": []}, id="no-topic"),
+    pytest.param({"email": {"$gt": ""}, "topics": ["all"]}, id="operator"),
+    pytest.param({"email": "x@example.org", "topics": ["all"], "role": "admin"}, id="extra"),
+    pytest.param({"email": "x@example.org", "topics": ["all"], "digest": "hourly"}, id="digest"),
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES)
+async def test_erroneous_link_followed_in_a_browser_shows_a_page(rig: Rig) -> None:
+    response = await rig.client.get(
+        "/subscriptions/confirm", params={"token": "x"}, headers={"Accept": "text/html"}
+    )
+    assert response.status == 400
+    assert "text/html" in response.content_type
+
+
+async def test_bad_input_is_refused_and_nothing_is_written(rig: Rig, body: Any) -> None:
+    response = await rig.client.post("/api/v1/subscriptions", json=body)
+    assert response.status == 422
+    assert response.content_type == "application/problem+json"
+    for collection in (names.SUBSCRIPTIONS, names.DELIVERIES, names.RATE_LIMITS):
+        assert await rig.mongo.collection(collection).count_documents({}) == 0
+
+
+BAD_TOKENS = [
+    pytest.param("confirm.abc.9999999999.AAAAAAAAAAAAAAAAAAAAAA.forged", 400, id="forged"),
+    pytest.param("nonsense", 400, id="malformed"),
+]
+
+
+@pytest.mark.parametrize(("token", "status"), BAD_TOKENS)
+async def test_forged_tokens_are_refused(rig: Rig, token: str, status: int) -> None:
+    for method, path in (
+        ("GET", "/subscriptions/confirm"),
+        ("GET", "/subscriptions/manage"),
+        ("POST", "/unsubscribe"),
+    ):
+        response = await rig.client.request(
+            method, path, params={"token": token}, data={"List-Unsubscribe": "One-Click"}
+        )
+        assert response.status == status, path
+        assert response.content_type == "application/problem+json"
+
+
+async def test_expired_and_wrong_purpose_tokens_are_refused(rig: Rig) -> None:
+    await rig.subscribe("late@example.org", ["all"])
+    [confirmation] = await rig.wait_mail(1)
+    token = link(confirmation, CONFIRM_LINK)
+    wrong = await rig.client.get("/subscriptions/manage", params={"token": token})
+    assert wrong.status == 400
+    rig.clock.offset = timedelta(days=8)
+    expired = await rig.client.get("/subscriptions/confirm", params={"token": token})
+    assert expired.status == 410
+
+
+async def test_rate_limit_per_target_address_gives_429(rig: Rig) -> None:
+    statuses = [(await rig.subscribe("victim@example.org", ["all"])).status for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
+    refused = await rig.subscribe("victim@example.org", ["all"])
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refused.content_type == "application/problem+json"
+
+
+async def test_one_click_post_unsubscribes_and_get_does_not(rig: Rig) -> None:
+    await rig.subscribe_confirmed("leaver@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    alert = (await rig.wait_mail(2))[-1]
+    token = link(alert, UNSUBSCRIBE_LINK)
+
+    page = await rig.client.get("/unsubscribe", params={"token": token})
+    assert page.status == 200
+    assert "List-Unsubscribe" in await page.text()
+    document = await rig.mongo.collection(names.SUBSCRIPTIONS).find_one({})
+    assert document is not None
+    assert document["status"] == "confirmed"
+
+    click = await rig.client.post(
+        "/unsubscribe",
+        params={"token": token},
+        data="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert click.status == 200
+    document = await rig.mongo.collection(names.SUBSCRIPTIONS).find_one({})
+    assert document is not None
+    assert document["status"] == "unsubscribed"
+
+    event = await rig.publish(STATUS_CHANGED, status_change("approved"), subject="MP192")
+    await rig.applied(event)
+    assert len(await rig.wait_mail(2)) == 2
+
+
+async def test_manage_page_shows_a_private_feed_the_calendar_can_resolve(rig: Rig) -> None:
+    manage_token = await rig.subscribe_confirmed("feed@example.org", ["committee:change-board"])
+    subscription_id = manage_token.split(".")[1]
+    page = await rig.client.get("/subscriptions/manage", params={"token": manage_token})
+    html = await page.text()
+    assert page.status == 200
+    feed_token = html.split("/feeds/private/")[1].split(".ics")[0]
+    found = await find_feed_subscriber(rig.mongo, feed_token_hash(feed_token))
+    assert found is not None
+    assert found.is_active
+    assert found.topics == {"committee:change-board"}
+    assert not found.verified_party
+
+    rotated = await rig.client.post(
+        "/subscriptions/manage", params={"token": manage_token}, data={"action": "rotate"}
+    )
+    assert rotated.status == 200
+    assert await find_feed_subscriber(rig.mongo, feed_token_hash(feed_token)) is None
+
+    admin = issue_token(TEST_SECRET, "staff", {ROLE_SECRETARIAT})
+    denied = await rig.client.post(f"/api/v1/subscriptions/{subscription_id}/verify-party", json={})
+    assert denied.status == 401
+    verified = await rig.client.post(
+        f"/api/v1/subscriptions/{subscription_id}/verify-party",
+        json={"verified": True},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert verified.status == 200
+
+    erased = await rig.client.post(
+        "/subscriptions/manage", params={"token": manage_token}, data={"action": "erase"}
+    )
+    assert erased.status == 200
+    assert await rig.mongo.collection(names.SUBSCRIPTIONS).count_documents({}) == 0
+    assert await rig.mongo.collection(names.SUPPRESSIONS).count_documents({}) == 1
