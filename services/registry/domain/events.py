@@ -15,6 +15,7 @@ from services.registry.domain.snapshots import (
 )
 from services.registry.domain.status import Status
 from services.registry.domain.times import iso
+from shared.refs import ModificationRef
 
 SOURCE = "/registry"
 
@@ -63,6 +64,8 @@ class ModificationStatusChanged:
     actor: str
     changed_at: datetime
     base_url: str
+    # The reference before the move: DP197 when the move converted it to MP197.
+    previous_ref: ModificationRef | None = None
 
     @property
     def subject(self) -> str:
@@ -71,6 +74,7 @@ class ModificationStatusChanged:
     def data(self) -> dict[str, Any]:
         return {
             "modification": modification_snapshot(self.modification, self.base_url),
+            "previous_ref": str(self.previous_ref or self.modification.ref),
             "from_status": self.from_status.value,
             "to_status": self.to_status.value,
             "from_label": self.from_status.label,

@@ -200,6 +200,7 @@ def transition(
         actor=actor,
         changed_at=at,
         base_url=base_url,
+        previous_ref=mod.ref,
     )
     entry = HistoryEntry(
         ref=new_ref,

@@ -78,6 +78,7 @@ async def test_every_change_emits_exactly_one_event_and_refusals_none(
     rejected = [e for e in events if e["type"].endswith("status_changed")][-1]
     assert rejected["subject"] == "MP400"
     assert rejected["data"]["to_status"] == "rejected"
+    assert rejected["data"]["previous_ref"] == "MP400"
     assert rejected["data"]["modification"]["url"].endswith("/modifications/MP400")
     closing = next(e for e in events if e["type"] == "registry.consultation.closing")
     assert closing["data"]["consultation"]["closes_at"] == "2026-02-04T17:00:00+00:00"

@@ -1,0 +1,1 @@
+"""Benchmark of the registry: python -m bench.registry."""
