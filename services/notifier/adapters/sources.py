@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,8 +18,12 @@ from shared.db import Document, Mongo, Session
 class SourceRepository:
     """`notifier_sources`: the content deliveries render, stored once however many recipients."""
 
-    def __init__(self, mongo: Mongo) -> None:
+    def __init__(self, mongo: Mongo, cache_size: int = 256) -> None:
         self._sources = mongo.collection(names.SOURCES)
+        # Sources never change once written ($setOnInsert), and a fan-out sends the same
+        # one to thousands of subscribers: keep the recent ones in memory.
+        self._cache: OrderedDict[str, Document] = OrderedDict()
+        self._cache_size = cache_size
 
     async def put(
         self, key: str, kind: str, payload: Mapping[str, Any], now: datetime, session: Session
@@ -31,7 +36,15 @@ class SourceRepository:
         )
 
     async def get(self, key: str) -> Document | None:
-        return await self._sources.find_one({"_id": key})
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        document = await self._sources.find_one({"_id": key})
+        if document is not None:
+            self._cache[key] = document
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return document
 
     async def many(self, keys: Iterable[str]) -> dict[str, Document]:
         cursor = self._sources.find({"_id": {"$in": sorted(set(keys))}})

@@ -29,7 +29,9 @@ def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.A
                 "deliveries",
                 ["notifier.delivery.requested"],
                 runtime.send,
-                prefetch=settings.smtp_concurrency,
+                # More jobs than SMTP slots, so claims and rendering overlap the sends;
+                # the pool still bounds concurrent SMTP sessions to smtp_concurrency.
+                prefetch=settings.smtp_concurrency * 4,
             ),
         ],
         background=[("scheduler", runtime.scheduler)],
