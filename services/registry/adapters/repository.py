@@ -8,7 +8,6 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from services.registry.adapters.cursor import decode_cursor, encode_cursor
 from services.registry.adapters.documents import (
     consultation_document,
     consultation_from,
@@ -20,8 +19,8 @@ from services.registry.adapters.documents import (
     modification_from,
     release_document,
     release_from,
-    search_tokens,
 )
+from services.registry.adapters.register_version import RegisterVersion
 from services.registry.domain.errors import VersionConflict
 from services.registry.domain.models import Consultation, Decision, Modification, Release
 from services.registry.domain.workflow import HistoryEntry
@@ -34,27 +33,11 @@ CONSULTATIONS = "registry_consultations"
 DECISIONS = "registry_decisions"
 RELEASES = "registry_releases"
 
-# Sort orders of the register: name -> stored field (ties broken by ref, `_id`).
-SORT_FIELDS = {"ref": "_id", "updated_at": "updated_at"}
-SORTS = tuple(f"{sign}{name}" for name in SORT_FIELDS for sign in ("", "-"))
-
-
-def _by_ref(field: str) -> IndexModel:
-    return IndexModel([(field, ASCENDING), ("_id", ASCENDING)])
-
-
 INDEXES: dict[str, Sequence[IndexModel]] = {
-    MODIFICATIONS: [
-        IndexModel([("aliases", ASCENDING)]),
-        _by_ref("status"),
-        _by_ref("path"),
-        _by_ref("working_group"),
-        _by_ref("target_release"),
-        _by_ref("classification"),
-        # Multikey: free text is an equality/$all match on lower-case words.
-        _by_ref("tokens"),
-        IndexModel([("updated_at", DESCENDING), ("_id", DESCENDING)]),
-    ],
+    # Listing and filtering are served from the in-process read model
+    # (docs/decisions/registry-read-model.md): reads look documents up by `_id`,
+    # and a converted Draft Proposal by its old reference.
+    MODIFICATIONS: [IndexModel([("aliases", ASCENDING)])],
     HISTORY: [IndexModel([("ref", ASCENDING), ("version", ASCENDING)])],
     CONSULTATIONS: [
         IndexModel([("modification_ref", ASCENDING), ("closes_at", ASCENDING)]),
@@ -66,43 +49,12 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
 
 
 @dataclass(frozen=True)
-class ModificationQuery:
-    """Filters, order and page of a register listing; None means "any"."""
+class Stored:
+    """A modification with what its document keeps beside it: former references, search words."""
 
-    status: str | None = None
-    path: str | None = None
-    working_group: str | None = None
-    release: str | None = None
-    text: str | None = None
-    public_only: bool = True
-    sort: str = "ref"
-    cursor: str | None = None
-    limit: int = 50
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Modification]
-    next_cursor: str | None
-
-
-def _filter(query: ModificationQuery) -> Document:
-    conditions: Document = {}
-    for field, value in (
-        ("status", query.status),
-        ("path", query.path),
-        ("working_group", query.working_group),
-        ("target_release", query.release),
-    ):
-        if value is not None:
-            conditions[field] = value
-    if query.text:
-        words = search_tokens(query.text)
-        # No word at all (only punctuation) matches nothing rather than everything.
-        conditions["tokens"] = {"$all": words} if words else {"$in": []}
-    if query.public_only:
-        conditions["classification"] = Classification.WHITE.value
-    return conditions
+    modification: Modification
+    aliases: tuple[str, ...]
+    tokens: frozenset[str]
 
 
 async def insert_if_absent(collection: Collection, doc: Document, session: Session) -> bool:
@@ -119,6 +71,8 @@ class Modifications:
 
     def __init__(self, mongo: Mongo) -> None:
         self.collection: Collection = mongo.collection(MODIFICATIONS)
+        # Every write bumps it in the same transaction: the read models' freshness check.
+        self.version = RegisterVersion(mongo)
 
     async def get(self, ref: str, session: Session | None = None) -> Modification | None:
         doc = await self.collection.find_one({"_id": ref}, session=session)
@@ -137,10 +91,12 @@ class Modifications:
 
     async def insert(self, mod: Modification, session: Session) -> None:
         await self.collection.insert_one(modification_document(mod), session=session)
+        await self.version.bump([str(mod.ref)], session)
 
     async def replace(self, before: Modification, after: Modification, session: Session) -> None:
         """Write `after` over `before` if nobody changed it meanwhile, else VersionConflict."""
         old_ref = str(before.ref)
+        await self.version.bump({old_ref, str(after.ref)}, session)
         if after.ref == before.ref:
             result = await self.collection.replace_one(
                 {"_id": old_ref, "version": before.version},
@@ -168,40 +124,23 @@ class Modifications:
         doc = await self.collection.find_one({"_id": ref}, {"aliases": 1}, session=session)
         return list(doc["aliases"]) if doc else []
 
-    async def find(self, query: ModificationQuery) -> Page:
-        """Return one page of the register, in `query.sort` order, after `query.cursor`."""
-        name = query.sort.lstrip("-")
-        field = SORT_FIELDS[name]
-        direction = DESCENDING if query.sort.startswith("-") else ASCENDING
-        conditions = _filter(query)
-        if query.cursor:
-            value, ref = decode_cursor(query.cursor, query.sort)
-            after = "$gt" if direction == ASCENDING else "$lt"
-            if field == "_id":
-                conditions["_id"] = {after: ref}
-            else:
-                conditions["$or"] = [
-                    {field: {after: value}},
-                    {field: value, "_id": {after: ref}},
-                ]
-        sort: list[tuple[str, int]] = [(field, direction)]
-        if field != "_id":
-            sort.append(("_id", direction))
-        cursor = self.collection.find(conditions).sort(sort).limit(query.limit + 1)
-        docs = await cursor.to_list(None)
-        items = [modification_from(doc) for doc in docs[: query.limit]]
-        next_cursor = None
-        if len(docs) > query.limit:
-            last = docs[query.limit - 1]
-            next_cursor = encode_cursor(query.sort, last[field], last["_id"])
-        return Page(items, next_cursor)
+    async def stored(self, session: Session, refs: Iterable[str] | None = None) -> list[Stored]:
+        """Return every modification (or those of `refs`, by `_id`) with aliases and words."""
+        conditions: Document = {} if refs is None else {"_id": {"$in": sorted(refs)}}
+        return [
+            Stored(modification_from(doc), tuple(doc["aliases"]), frozenset(doc["tokens"]))
+            async for doc in self.collection.find(conditions, session=session)
+        ]
 
     async def by_refs(self, refs: Iterable[str]) -> list[Modification]:
         docs = self.collection.find({"_id": {"$in": list(refs)}}).sort("_id", ASCENDING)
         return [modification_from(doc) async for doc in docs]
 
     async def upsert_new(self, mod: Modification, session: Session) -> bool:
-        return await insert_if_absent(self.collection, modification_document(mod), session)
+        inserted = await insert_if_absent(self.collection, modification_document(mod), session)
+        if inserted:
+            await self.version.bump([str(mod.ref)], session)
+        return inserted
 
 
 class History:

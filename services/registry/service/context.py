@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from services.registry.adapters.repository import Repositories
 from services.registry.domain.errors import DomainError
+from services.registry.service.read_model import RegisterReadModel
 from shared.db import Mongo, Session
 from shared.outbox import Outbox
 
@@ -25,12 +26,14 @@ class AlreadyExists(DomainError):
 
 @dataclass(frozen=True)
 class Registry:
-    """The registry's dependencies: database, outbox, repositories, public base URL."""
+    """The registry's dependencies: database, outbox, repositories, read model, base URL."""
 
     mongo: Mongo
     outbox: Outbox
     repos: Repositories
     base_url: str
+    # The register as read by requests: listing and reading one never scan the database.
+    register: RegisterReadModel
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def commit(self, work: Callable[[Session], Awaitable[T]]) -> T:

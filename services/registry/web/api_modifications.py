@@ -51,10 +51,10 @@ def _one(mod: Modification, request: web.Request, status: int = 200) -> web.Resp
 
 async def visible_modification(request: web.Request, ref: ModificationRef) -> Modification:
     """Return the modification the caller may see; 308 from a converted DP's old reference."""
-    repo = registry_of(request).repos.modifications
-    mod = await repo.get(str(ref))
+    register = await registry_of(request).register.current()
+    mod = register.get(str(ref))
     if mod is None:
-        moved_to = await repo.aliased(str(ref))
+        moved_to = register.moved_to(str(ref))
         if moved_to is not None:
             # Same path with the new reference: DP197 -> MP197 (also for /history).
             location = request.path.replace(f"/{request.match_info['ref']}", f"/{moved_to}", 1)
@@ -66,7 +66,8 @@ async def visible_modification(request: web.Request, ref: ModificationRef) -> Mo
 
 async def list_modifications(request: web.Request) -> web.Response:
     params = read_query(request, ModificationListQuery)
-    page = await registry_of(request).repos.modifications.find(modification_query(request, params))
+    register = await registry_of(request).register.current()
+    page = register.page(modification_query(request, params))
     body: dict[str, Any] = {
         "items": [_view(mod, request) for mod in page.items],
         "next_cursor": page.next_cursor,
@@ -129,10 +130,10 @@ async def post_transition(request: web.Request) -> web.Response:
 
 async def get_history(request: web.Request) -> web.Response:
     mod = await visible_modification(request, path_ref(request))
-    repos = registry_of(request).repos
+    registry = registry_of(request)
     # A converted DP's moves before conversion are stored under its DP reference.
-    refs = [str(mod.ref), *await repos.modifications.aliases(str(mod.ref))]
-    entries = await repos.history.of(refs)
+    refs = [str(mod.ref), *(await registry.register.current()).aliases(str(mod.ref))]
+    entries = await registry.repos.history.of(refs)
     return json_response({"ref": str(mod.ref), "items": [history_entry_view(e) for e in entries]})
 
 

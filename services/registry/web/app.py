@@ -15,6 +15,7 @@ from services.registry.domain.errors import (
     VersionConflict,
 )
 from services.registry.service.context import AlreadyExists, NotFound, Registry
+from services.registry.service.read_model import RegisterReadModel
 from services.registry.service.seeding import load_seed_register
 from services.registry.web import api_modifications, api_proceedings, pages
 from services.registry.web.feed import feed_view
@@ -41,11 +42,13 @@ def create_app(settings: RegistrySettings) -> web.Application:
     app: web.Application
 
     async def attach_registry(platform: Platform) -> None:
+        repos = Repositories.build(platform.mongo)
         registry = Registry(
             mongo=platform.mongo,
             outbox=platform.outbox,
-            repos=Repositories.build(platform.mongo),
+            repos=repos,
             base_url=settings.public_base_url_registry,
+            register=RegisterReadModel(platform.mongo, repos.modifications),
         )
         app[REGISTRY] = registry
         if settings.seed:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from services.registry.adapters.repository import ModificationQuery
 from services.registry.domain.models import Modification
+from services.registry.service.register import ModificationQuery
 from services.registry.web.http import registry_of
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -53,9 +53,8 @@ def atom_feed(mods: list[Modification], base_url: str, self_url: str) -> bytes:
 
 async def feed_view(request: web.Request) -> web.Response:
     registry = registry_of(request)
-    page = await registry.repos.modifications.find(
-        ModificationQuery(sort="-updated_at", limit=FEED_SIZE, public_only=True)
-    )
+    register = await registry.register.current()
+    page = register.page(ModificationQuery(sort="-updated_at", limit=FEED_SIZE, public_only=True))
     self_url = f"{registry.base_url.rstrip('/')}/modifications/feed.atom"
     body = atom_feed(page.items, registry.base_url, self_url)
     return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")

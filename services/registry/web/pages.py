@@ -50,8 +50,8 @@ async def register_page(request: web.Request) -> web.Response:
     params = read_query(request, ModificationListQuery)
     # Pages are public: never above White, whatever the request carries.
     query = dataclasses.replace(modification_query(request, params), public_only=True)
-    repos = registry_of(request).repos
-    page = await repos.modifications.find(query)
+    registry = registry_of(request)
+    page = (await registry.register.current()).page(query)
     next_url = None
     if page.next_cursor is not None:
         values = {k: v for k, v in request.query.items() if k != "cursor" and v}
@@ -62,7 +62,7 @@ async def register_page(request: web.Request) -> web.Response:
         filters=params,
         statuses=list(Status),
         paths=list(Path),
-        releases=await repos.releases.all(),
+        releases=await registry.repos.releases.all(),
         next_url=next_url,
     )
 
@@ -76,8 +76,9 @@ async def _public_modification(request: web.Request) -> Modification:
 
 async def modification_page(request: web.Request) -> web.Response:
     mod = await _public_modification(request)
-    repos = registry_of(request).repos
-    refs = [str(mod.ref), *await repos.modifications.aliases(str(mod.ref))]
+    registry = registry_of(request)
+    repos = registry.repos
+    refs = [str(mod.ref), *(await registry.register.current()).aliases(str(mod.ref))]
     return render(
         "modification.html",
         mod=mod,

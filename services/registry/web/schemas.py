@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from services.registry.adapters.repository import SORTS
 from services.registry.domain.models import (
     ConsultationKind,
     DecisionBody,
@@ -16,6 +15,7 @@ from services.registry.domain.models import (
     Vote,
 )
 from services.registry.domain.status import Path
+from services.registry.service.register import SORTS
 from shared.vocabulary import Classification
 
 # JSON has no date or enum types: these fields parse strings (and only strings
