@@ -1,4 +1,4 @@
-"""Store calendar entries in `calendar_events` and count feed changes in `calendar_feed_versions`."""
+"""Store entries in `calendar_events`; count feed changes in `calendar_feed_versions`."""
 
 from __future__ import annotations
 

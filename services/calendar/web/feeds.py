@@ -12,6 +12,7 @@ from services.calendar.domain.feeds import FeedSpec
 from services.calendar.domain.rendering import render_single
 from services.calendar.service import commands
 from services.calendar.service.context import EventNotFound
+from services.calendar.service.private_feeds import private_feed_spec
 from services.calendar.web.conditional import CONTENT_TYPE, feed_response
 from services.calendar.web.keys import CONTEXT, FEEDS
 from shared.errors import Problem

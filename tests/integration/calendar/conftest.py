@@ -8,17 +8,18 @@ from typing import Any
 
 import icalendar
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from ical.calendar_stream import IcsCalendarStream
 
 from services.calendar.web.app import create_app
-from services.registry.web.app import create_app as create_registry_app
 from shared.auth import ROLE_SECRETARIAT, issue_token
-from shared.settings import CalendarSettings, RegistrySettings
+from shared.settings import CalendarSettings
 from tests.conftest import TEST_SECRET
 
 Client = TestClient[Any, Any]
 BASE_URL = "https://calendar.sec.example.org"
+CALLS = web.AppKey("calls", list[str])
 
 
 @pytest.fixture
@@ -26,14 +27,33 @@ def staff() -> dict[str, str]:
     return {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
 
 
+# What the registry's seed register holds, as far as these tests ask.
+KNOWN_REFS = frozenset({"MP192", "DP197", "MP140", "SECMP0021", "MP085A"})
+
+
 @pytest.fixture
-async def registry_server(
-    aiohttp_server: Callable[..., Any], make_settings: Callable[..., Any]
-) -> TestServer:
-    """The real registry app with its seed register (MP192, DP197, SECMP0021...)."""
-    server: TestServer = await aiohttp_server(
-        create_registry_app(make_settings(RegistrySettings, seed=True))
-    )
+async def registry_server(aiohttp_server: Callable[..., Any]) -> TestServer:
+    """A stand-in for the registry's GET /api/v1/modifications/{ref} (200 or 404 problem).
+
+    The registry app is developed in parallel; a stand-in keeps these tests about
+    the calendar. It counts the calls so tests can tell nothing else was asked.
+    """
+
+    async def modification(request: web.Request) -> web.Response:
+        ref = request.match_info["ref"]
+        request.app[CALLS].append(ref)
+        if ref in KNOWN_REFS:
+            return web.json_response({"ref": ref, "status": "proposed"})
+        return web.json_response(
+            {"title": "Not Found", "status": 404},
+            status=404,
+            content_type="application/problem+json",
+        )
+
+    app = web.Application()
+    app[CALLS] = []
+    app.router.add_get("/api/v1/modifications/{ref}", modification)
+    server: TestServer = await aiohttp_server(app)
     return server
 
 
@@ -71,9 +91,7 @@ def parse_both(ics: bytes) -> icalendar.Calendar:
 
 def vevents_by_uid(ics: bytes) -> dict[str, icalendar.Event]:
     """Return the master VEVENTs (no RECURRENCE-ID) by UID."""
-    return {
-        str(e["UID"]): e for e in parse_both(ics).walk("VEVENT") if "RECURRENCE-ID" not in e
-    }
+    return {str(e["UID"]): e for e in parse_both(ics).walk("VEVENT") if "RECURRENCE-ID" not in e}
 
 
 async def eventually(check: Callable[[], Any], seconds: float = 10.0) -> Any:

@@ -1,0 +1,92 @@
+"""Private feeds: the subscriber document as the notifier writes it, read through shared/readers."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from services.notifier.domain.documents import to_document
+from services.notifier.domain.subscriptions import (
+    SubscriptionStatus,
+    new_subscription,
+    private_feed_token,
+    subscription_request,
+)
+from shared.app import PLATFORM
+from tests.integration.calendar.conftest import Client, vevents_by_uid
+from tests.integration.calendar.test_feeds import DOMAIN, create
+
+FEED_SECRET = b"feed-secret-for-tests-0123456789abcdef"
+
+
+async def subscriber(
+    calendar: Client, topics: list[str], *, verified: bool, confirmed: bool
+) -> str:
+    """Store a subscription the way the notifier does; return its private feed token."""
+    pending = new_subscription(
+        subscription_request(f"{len(topics)}{verified}{confirmed}@party.example", topics),
+        now=datetime.now(UTC),
+        feed_secret=FEED_SECRET,
+    )
+    subscription = replace(
+        pending,
+        verified_party=verified,
+        status=SubscriptionStatus.CONFIRMED if confirmed else SubscriptionStatus.PENDING,
+    )
+    mongo = calendar.app[PLATFORM].mongo
+    await mongo.collection("notifier_subscriptions").insert_one(to_document(subscription))
+    return private_feed_token(subscription, feed_secret=FEED_SECRET)
+
+
+async def test_private_feed_shows_topics_and_green_only_to_a_verified_party(
+    calendar: Client, staff: dict[str, str]
+) -> None:
+    await create(calendar, staff, id="green-cb", classification="green", title="CB (Parties)")
+    await create(calendar, staff, id="amber-cb", classification="amber", title="CB (named)")
+    await create(calendar, staff, id="white-panel", committee="sec-panel", title="Panel 99")
+    verified = await subscriber(calendar, ["committee:change-board"], verified=True, confirmed=True)
+    public = await subscriber(
+        calendar, ["committee:change-board", "type:webinar"], verified=False, confirmed=True
+    )
+    pending = await subscriber(calendar, ["all"], verified=True, confirmed=False)
+
+    response = await calendar.get(f"/feeds/private/{verified}.ics")
+    assert response.status == 200, await response.text()
+    assert response.headers["Cache-Control"].startswith("private")
+    uids = set(vevents_by_uid(await response.read()))
+    assert f"green-cb@{DOMAIN}" in uids
+    assert f"amber-cb@{DOMAIN}" not in uids and f"white-panel@{DOMAIN}" not in uids
+    assert f"change-board-2016-05-25@{DOMAIN}" in uids
+
+    unverified = vevents_by_uid(await (await calendar.get(f"/feeds/private/{public}.ics")).read())
+    assert f"green-cb@{DOMAIN}" not in unverified
+    assert any("webinar" in str(e.get("CATEGORIES").to_ical()).lower() for e in unverified.values())
+
+    assert (await calendar.get(f"/feeds/private/{pending}.ics")).status == 404
+    forged = verified[:-4] + ("AAAA" if not verified.endswith("AAAA") else "BBBB")
+    response = await calendar.get(f"/feeds/private/{forged}.ics")
+    assert response.status == 404
+    assert response.content_type == "application/problem+json"
+    assert forged not in await response.text()
+
+
+async def test_a_forged_token_costs_what_a_real_one_does(calendar: Client) -> None:
+    token = await subscriber(calendar, ["all"], verified=False, confirmed=True)
+    # Warm the cache: afterwards both paths are a hash plus one indexed lookup.
+    assert (await calendar.get(f"/feeds/private/{token}.ics")).status == 200
+
+    async def median_ms(path: str) -> float:
+        samples = []
+        for _ in range(40):
+            started = time.perf_counter()
+            response = await calendar.get(path, headers={"If-None-Match": "*"})
+            await response.read()
+            samples.append((time.perf_counter() - started) * 1000)
+        return statistics.median(samples)
+
+    real = await median_ms(f"/feeds/private/{token}.ics")
+    forged = await median_ms(f"/feeds/private/{'x' * len(token)}.ics")
+    # Both answer from the same lookup; what remains is noise of a millisecond or two.
+    assert abs(real - forged) < 3.0, (real, forged)
