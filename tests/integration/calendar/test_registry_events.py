@@ -70,7 +70,8 @@ async def test_consultation_release_decision_and_withdrawal(calendar: Client) ->
     )
     opened = await eventually(lambda: entry(calendar, "consultation-mp192-rc"))
     assert opened["ends_at"] == "2030-02-04T17:00:00+00:00"
-    assert opened["type"] == "consultation-deadline" and opened["sequence"] == 0
+    assert opened["type"] == "consultation-deadline"
+    assert opened["sequence"] == 0
 
     moved = {**CONSULTATION, "closes_at": "2030-02-11T17:00:00+00:00"}
     await publish(calendar, "registry.consultation.closing", "MP192-RC", {"consultation": moved})
@@ -80,11 +81,13 @@ async def test_consultation_release_decision_and_withdrawal(calendar: Client) ->
         return found if found and found["ends_at"].startswith("2030-02-11") else None
 
     after_move = await eventually(moved_entry)
-    assert after_move["sequence"] == 1 and after_move["uid"] == opened["uid"]
+    assert after_move["sequence"] == 1
+    assert after_move["uid"] == opened["uid"]
 
     await publish(calendar, "registry.release.scheduled", "nov-2030", {"release": RELEASE})
     release = await eventually(lambda: entry(calendar, "release-nov-2030"))
-    assert release["status"] == "tentative" and release["all_day"]
+    assert release["status"] == "tentative"
+    assert release["all_day"]
     await publish(calendar, "registry.release.published", "nov-2030", {"release": RELEASE})
 
     async def confirmed() -> bool:
@@ -109,7 +112,8 @@ async def test_consultation_release_decision_and_withdrawal(calendar: Client) ->
         {"decision": decision, "modification": {"ref": "MP192", "title": "Title"}},
     )
     vote = await eventually(lambda: entry(calendar, "decision-cb-2030-mp192"))
-    assert vote["type"] == "change-board-vote" and vote["committee"] == "change-board"
+    assert vote["type"] == "change-board-vote"
+    assert vote["committee"] == "change-board"
 
     await publish(
         calendar,
