@@ -32,10 +32,12 @@ class RegisterReadModel:
     async def current(self) -> Register:
         """Return a register that includes every write committed before this call."""
         version = await self._version()
-        if self._register.version != version:
+        if self._register.version < version:
             async with self._refreshing:
-                # Another request may have refreshed while this one waited for the lock.
-                if self._register.version != version:
+                # Another request may have refreshed (to this version or a later one)
+                # while this one waited: under a stream of writes, refreshing again
+                # per waiting request made every request pay a transaction in turn.
+                if self._register.version < version:
                     self._register = await self._mongo.transaction(self._refreshed)
         return self._register
 
@@ -44,6 +46,7 @@ class RegisterReadModel:
         state = await self._modifications.version.state(session)
         if state.version == register.version:
             return register
+        # None: never loaded, or further behind than the recorded changes.
         changed = state.changed_since(register.version) if register.version >= 0 else None
         if changed is None:
             return Register.build(state.version, await self._modifications.stored(session))
