@@ -23,7 +23,7 @@ from services.calendar.adapters.repository import EventRepository, FeedVersion
 from services.calendar.adapters.versions import VersionWatcher
 from services.calendar.domain.feeds import FeedSpec, select
 from services.calendar.domain.model import CalendarEvent
-from services.calendar.domain.rendering import render_feed
+from services.calendar.domain.rendering import assemble_feed, render_event
 
 T = TypeVar("T")
 # Cancelled entries leave feeds 90 days after cancellation without any change being
@@ -52,22 +52,34 @@ class RenderedFeed:
         return f'"{self.digest}-gzip"'
 
 
+# An entry's rendered VEVENT bytes, keyed by (id, version, include_green).
+Pieces = dict[tuple[str, int, bool], bytes]
+
+
 def render_bundle(
     events: list[CalendarEvent],
     spec: FeedSpec,
     version: FeedVersion,
+    pieces: Pieces,
     *,
     base_url: str,
     now: datetime,
 ) -> RenderedFeed:
-    """Select, render and compress one feed (CPU-bound: run it on the executor)."""
-    plain = render_feed(
-        select(events, spec, now),
-        name=spec.name,
-        description=spec.description,
-        base_url=base_url,
-        include_green=spec.include_green,
-    )
+    """Select, render and compress one feed (CPU-bound: run it on the executor).
+
+    Entries already rendered at their version come from `pieces`, so after one
+    change only that entry is rendered again; the bytes equal `render_feed`'s.
+    """
+    chosen = select(events, spec, now)
+    parts = []
+    for event in chosen:
+        key = (event.id, event.version, spec.include_green)
+        piece = pieces.get(key)
+        if piece is None:
+            piece = render_event(event, base_url=base_url, include_green=spec.include_green)
+            pieces[key] = piece
+        parts.append(piece)
+    plain = assemble_feed(chosen, parts, name=spec.name, description=spec.description)
     return RenderedFeed(
         version=version.number,
         plain=plain,
@@ -107,6 +119,8 @@ class FeedCache:
         self._feeds: OrderedDict[FeedSpec, RenderedFeed] = OrderedDict()
         self._snapshot: Snapshot | None = None
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
+        # Touched only on the executor's one thread.
+        self._pieces: Pieces = {}
 
     async def snapshot(self) -> Snapshot:
         """Return every entry at the current version, read once per version."""
@@ -135,7 +149,14 @@ class FeedCache:
         snapshot = Snapshot(version, await self._repository.all())
         if self._snapshot is None or self._snapshot.version.number < version.number:
             self._snapshot = snapshot
+            current = {(e.id, e.version) for e in snapshot.events}
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._prune, current)
         return snapshot
+
+    def _prune(self, current: set[tuple[str, int]]) -> None:
+        # Drop pieces of versions no entry has any more, so memory stays one piece per entry.
+        for key in [k for k in self._pieces if (k[0], k[1]) not in current]:
+            del self._pieces[key]
 
     async def _render(self, spec: FeedSpec, snapshot: Snapshot) -> RenderedFeed:
         loop = asyncio.get_running_loop()
@@ -143,7 +164,12 @@ class FeedCache:
         rendered = await loop.run_in_executor(
             self._executor,
             lambda: render_bundle(
-                snapshot.events, spec, snapshot.version, base_url=self._base_url, now=now
+                snapshot.events,
+                spec,
+                snapshot.version,
+                self._pieces,
+                base_url=self._base_url,
+                now=now,
             ),
         )
         held = self._feeds.get(spec)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -62,13 +62,40 @@ def render_feed(
     documents are never rendered.
     """
     ordered = sorted(events, key=lambda e: (e.starts_at, e.id))
+    pieces = [render_event(e, base_url=base_url, include_green=include_green) for e in ordered]
+    return assemble_feed(ordered, pieces, name=name, description=description, refresh=refresh)
+
+
+def render_event(event: CalendarEvent, *, base_url: str, include_green: bool = False) -> bytes:
+    """Return one entry's VEVENT (and override) lines.
+
+    A feed is its calendar shell around these bytes, so a cache may keep them per
+    entry version and re-render only what changed (most of a feed's cost).
+    """
+    components = _components(event, base_url=base_url, include_green=include_green)
+    return b"".join(component.to_ical() for component in components)
+
+
+def assemble_feed(
+    ordered: Sequence[CalendarEvent],
+    pieces: Sequence[bytes],
+    *,
+    name: str,
+    description: str,
+    refresh: timedelta = DEFAULT_REFRESH,
+) -> bytes:
+    """Return the calendar around `pieces` (render_event of `ordered`, in feed order).
+
+    The bytes equal icalendar's own serialisation of the whole calendar: a
+    component's lines are its properties, then each subcomponent's lines.
+    """
     calendar = _calendar(name=name, description=description, refresh=refresh)
-    _add_timezones(calendar, ordered)
-    for event in ordered:
-        for component in _components(event, base_url=base_url, include_green=include_green):
-            calendar.add_component(component)
-    ical: bytes = calendar.to_ical()
-    return ical
+    _add_timezones(calendar, list(ordered))
+    shell: bytes = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    if not shell.endswith(end):
+        raise ValueError("unexpected calendar serialisation")
+    return shell[: -len(end)] + b"".join(pieces) + end
 
 
 def render_single(event: CalendarEvent, *, base_url: str, include_green: bool = False) -> bytes:

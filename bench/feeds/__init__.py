@@ -1,0 +1,1 @@
+"""Benchmark: the calendar feed against nginx (static bytes) and Radicale."""

@@ -1,0 +1,208 @@
+"""Feed benchmark: python -m bench.feeds (about a minute; not part of make test).
+
+Serves one 1,000-entry feed three ways, side by side in one run: the calendar
+service (`python -m services.calendar`, two replicas on one SecantusDB), nginx
+serving the same bytes as a static file (gzip_static), and Radicale serving a
+collection of the same entries. `wrk` drives each at 32 connections for 200
+(gzip) and 304; then a PATCH on replica B is timed until replica A serves the
+new feed; finally each server's peak RSS is read from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bench.feeds.data import entries, load
+from bench.feeds.servers import (
+    children,
+    peak_rss_mib,
+    start_calendar,
+    start_nginx,
+    start_radicale,
+    stop,
+    upload_radicale,
+    wait_http,
+)
+from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.dev.embedded_mongo import free_port, start_embedded_mongo
+
+DATABASE = "bench_feeds"
+SECRET = "bench-secret-not-for-production"  # noqa: S105 - signs the bench's own token
+CONNECTIONS = 32
+
+
+@dataclass(frozen=True)
+class Load:
+    rps: float
+    p99_ms: float
+    bad: int
+
+
+def wrk(url: str, headers: dict[str, str], seconds: int) -> Load:
+    # A long timeout: a slow server's latency is measured, not dropped as a socket error.
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Load(rps, p99, int(bad[1]) if bad else 0)
+
+
+async def probe(url: str) -> tuple[str, bool, int]:
+    """Return the gzip ETag, whether gzip is served, and the status of a conditional GET."""
+    async with aiohttp.ClientSession(auto_decompress=False) as session:
+        async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
+            await response.read()
+            etag = response.headers.get("ETag", "")
+            gzipped = response.headers.get("Content-Encoding") == "gzip"
+        headers = {"Accept-Encoding": "gzip", "If-None-Match": etag}
+        async with session.get(url, headers=headers) as response:
+            return etag, gzipped, response.status
+
+
+async def fetch_plain(url: str) -> bytes:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        response.raise_for_status()
+        return await response.read()
+
+
+async def change_to_visible(write_base: str, read_base: str, rounds: int) -> list[float]:
+    """Return seconds from a PATCH's response on one replica to the new feed on another."""
+    staff = {"Authorization": "Bearer " + issue_token(SECRET, "bench", {ROLE_SECRETARIAT})}
+    feed_url = f"{read_base}/feeds/all.ics"
+    delays = []
+    async with aiohttp.ClientSession() as session:
+        for turn in range(rounds):
+            async with session.get(feed_url) as response:
+                await response.read()
+                old = response.headers["ETag"]
+            path = "/api/v1/events/bench-0500"
+            async with session.get(write_base + path) as response:
+                version = (await response.json())["version"]
+            headers = {**staff, "If-Match": f'"{version}"'}
+            body = {"title": f"Moved meeting, round {turn}"}
+            async with session.patch(write_base + path, json=body, headers=headers) as response:
+                assert response.status == 200, await response.text()
+            changed = time.perf_counter()
+            while True:
+                async with session.get(feed_url, headers={"If-None-Match": old}) as response:
+                    await response.read()
+                    if response.status == 200:
+                        break
+            delays.append(time.perf_counter() - changed)
+            await asyncio.sleep(0.5)
+    return delays
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+    with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:
+        work = Path(tmp)
+        # nginx's worker runs as an unprivileged user and must read the static file.
+        work.chmod(0o755)
+        mongo = start_embedded_mongo(work / "data", log_path=work / "mongo.log")
+        processes: list[subprocess.Popen[bytes] | None] = []
+        try:
+            load(mongo.url, DATABASE, entries(args.entries))
+            ports = {name: free_port() for name in ("a", "b", "nginx", "radicale")}
+            for name in ("a", "b"):
+                processes.append(
+                    start_calendar(
+                        mongo.url, DATABASE, amqp_url, SECRET, ports[name], work / f"{name}.log"
+                    )
+                )
+            replica_a, replica_b = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b"))
+            for base in (replica_a, replica_b):
+                asyncio.run(wait_http(f"{base}/readyz"))
+            plain = asyncio.run(fetch_plain(f"{replica_a}/feeds/all.ics"))
+            root = work / "www"
+            root.mkdir()
+            (root / "all.ics").write_bytes(plain)
+            (root / "all.ics.gz").write_bytes(gzip.compress(plain, compresslevel=6, mtime=0))
+            nginx = start_nginx(root, ports["nginx"])
+            radicale = start_radicale(work / "radicale", ports["radicale"], work / "radicale.log")
+            processes += [nginx, radicale]
+            nginx_url = f"http://127.0.0.1:{ports['nginx']}/all.ics"
+            radicale_url = f"http://127.0.0.1:{ports['radicale']}/bench/calendar/"
+            asyncio.run(wait_http(nginx_url))
+            asyncio.run(wait_http(f"http://127.0.0.1:{ports['radicale']}/"))
+            asyncio.run(upload_radicale(radicale_url, plain))
+            servers = {
+                "calendar": f"{replica_a}/feeds/all.ics",
+                "nginx": nginx_url,
+                "radicale": radicale_url,
+            }
+            print(f"feed: {args.entries} entries, {len(plain):,} bytes plain")
+            results: dict[str, tuple[Load, Load, bool, int]] = {}
+            for name, url in servers.items():
+                etag, gzipped, conditional = asyncio.run(probe(url))
+                full = wrk(url, {"Accept-Encoding": "gzip"}, args.seconds)
+                cached = wrk(url, {"Accept-Encoding": "gzip", "If-None-Match": etag}, args.seconds)
+                results[name] = (full, cached, gzipped, conditional)
+            delays = asyncio.run(change_to_visible(replica_b, replica_a, args.rounds))
+            same = asyncio.run(change_to_visible(replica_a, replica_a, args.rounds))
+            rss = {
+                "calendar": peak_rss_mib(processes[0].pid),  # type: ignore[union-attr]
+                "nginx": peak_rss_mib(nginx.pid, *children(nginx.pid)),
+                "radicale": peak_rss_mib(radicale.pid),
+            }
+            report(results, rss, delays, same)
+        finally:
+            for process in processes:
+                stop(process)
+            mongo.stop()
+
+
+def report(
+    results: dict[str, tuple[Load, Load, bool, int]],
+    rss: dict[str, float],
+    delays: list[float],
+    same: list[float],
+) -> None:
+    print(f"\nwrk -t2 -c{CONNECTIONS}, Accept-Encoding: gzip; one process per server")
+    print("| server | 200 req/s | 200 p99 ms | gzip | 304 req/s | 304 p99 ms | cond. | RSS MiB |")
+    print("| ------ | --------: | ---------: | ---- | --------: | ---------: | ----: | ------: |")
+    for name, (full, cached, gzipped, conditional) in results.items():
+        print(
+            f"| {name} | {full.rps:.0f} | {full.p99_ms:.1f} | {'yes' if gzipped else 'no'} "
+            f"| {cached.rps:.0f} | {cached.p99_ms:.1f} | {conditional} | {rss[name]:.1f} |"
+        )
+    ours, nginx, radicale = results["calendar"], results["nginx"], results["radicale"]
+    print(
+        f"\ncalendar/nginx: 200 {ours[0].rps / nginx[0].rps:.0%} (goal 40%), "
+        f"304 {ours[1].rps / nginx[1].rps:.0%} (goal 30%); "
+        f"calendar/radicale: 200 {ours[0].rps / radicale[0].rps:.0f}x, "
+        f"304 {ours[1].rps / radicale[1].rps:.0f}x (goal 10x)"
+    )
+    print(
+        f"change to visible, other replica: median {statistics.median(delays) * 1000:.0f} ms, "
+        f"max {max(delays) * 1000:.0f} ms; same replica: median "
+        f"{statistics.median(same) * 1000:.0f} ms, max {max(same) * 1000:.0f} ms (goal 1 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
