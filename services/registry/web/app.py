@@ -53,6 +53,8 @@ def create_app(settings: RegistrySettings) -> web.Application:
         app[REGISTRY] = registry
         if settings.seed:
             await load_seed_register(registry)
+        # Load the register copy now, not in the first reader's request (~0.5 s for 5,000).
+        await registry.register.current()
 
     spec = ServiceSpec(
         name="registry", indexes=INDEXES, error_map=ERRORS, on_startup=[attach_registry]
