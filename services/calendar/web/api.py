@@ -85,14 +85,10 @@ def _entity_response(request: web.Request, event: CalendarEvent, status: int = 2
     return json_response(body, status=status, headers=headers)
 
 
-def _if_match(request: web.Request, *, required: bool) -> int | None:
-    """Return the version named by If-Match; 428 when required and missing, 412 if unusable."""
+def _if_match(request: web.Request) -> int | None:
+    """Return the version named by If-Match, None without one; 412 if it names none."""
     header = request.headers.get("If-Match")
     if header is None:
-        if required:
-            raise Problem(
-                428, "Precondition Required", 'Send If-Match with the ETag you read, e.g. "3".'
-            )
         return None
     tag = header.strip()
     if len(tag) < 3 or not (tag.startswith('"') and tag.endswith('"')) or not tag[1:-1].isdigit():
@@ -150,8 +146,11 @@ async def get_event(request: web.Request) -> web.Response:
 
 @requires(ROLE_SECRETARIAT)
 async def patch_event(request: web.Request) -> web.Response:
-    expected = _if_match(request, required=True)
-    assert expected is not None
+    expected = _if_match(request)
+    if expected is None:
+        raise Problem(
+            428, "Precondition Required", 'Send If-Match with the ETag you read, e.g. "3".'
+        )
     body = await read_model(request, EventFields)
     event = await commands.patch(
         request.app[CONTEXT], request.match_info["id"], body.changes(), expected
@@ -161,7 +160,7 @@ async def patch_event(request: web.Request) -> web.Response:
 
 @requires(ROLE_SECRETARIAT)
 async def cancel_event(request: web.Request) -> web.Response:
-    expected = _if_match(request, required=False)
+    expected = _if_match(request)
     body = await read_model(request, CancelBody)
     event = await commands.cancel_event(
         request.app[CONTEXT], request.match_info["id"], body.reason, expected
