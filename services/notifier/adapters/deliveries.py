@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import UpdateOne
 
 from services.notifier.adapters import names
 from shared.db import Document, Mongo, Session
@@ -95,25 +95,36 @@ class DeliveryRepository:
     async def claim(
         self, delivery_id: str, now: datetime, stale_before: datetime
     ) -> Document | None:
-        """Take a pending delivery, or a `sending` one whose worker vanished, for this worker."""
-        return await self._deliveries.find_one_and_update(
-            {
-                "_id": delivery_id,
-                "$or": [
-                    {"state": DeliveryState.PENDING.value},
-                    {"state": DeliveryState.SENDING.value, "claimed_at": {"$lt": stale_before}},
-                ],
+        """Take a pending delivery, or a `sending` one whose worker vanished, for this worker.
+
+        Two plain `update_one` calls rather than one `find_one_and_update` with `$or`:
+        each is atomic, and on SecantusDB both of those forms scan the collection
+        (~0.6-1 s at 10,000 deliveries) while an `_id` equality update takes ~5 ms.
+        """
+        claim = {
+            "$set": {
+                "state": DeliveryState.SENDING.value,
+                "claimed_at": now,
+                "next_attempt_at": now,
             },
-            {
-                "$set": {
-                    "state": DeliveryState.SENDING.value,
-                    "claimed_at": now,
-                    "next_attempt_at": now,
-                },
-                "$inc": {"attempts": 1},
-            },
-            return_document=ReturnDocument.AFTER,
+            "$inc": {"attempts": 1},
+        }
+        result = await self._deliveries.update_one(
+            {"_id": delivery_id, "state": DeliveryState.PENDING.value}, claim
         )
+        if result.modified_count == 0:
+            result = await self._deliveries.update_one(
+                {
+                    "_id": delivery_id,
+                    "state": DeliveryState.SENDING.value,
+                    "claimed_at": {"$lt": stale_before},
+                },
+                claim,
+            )
+        if result.modified_count == 0:
+            return None
+        # Ours now: nobody else moves a fresh claim, so reading it back is safe.
+        return await self._deliveries.find_one({"_id": delivery_id})
 
     async def _finish(self, delivery_id: str, values: Mapping[str, Any]) -> None:
         # Only the claimant moves a delivery on from `sending`.

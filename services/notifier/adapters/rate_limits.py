@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pymongo import ReturnDocument
-
 from services.notifier.adapters import names
 from shared.db import Mongo
 
@@ -31,13 +29,15 @@ class RateLimiter:
         seconds = int(limit.window.total_seconds())
         window = int(now.timestamp()) // seconds
         window_end = datetime.fromtimestamp((window + 1) * seconds, now.tzinfo)
-        document = await self._counters.find_one_and_update(
-            {"_id": f"{limit.kind}:{key}:{window}"},
+        key_id = f"{limit.kind}:{key}:{window}"
+        # update_one + find_one: SecantusDB answers find_one_and_update with a scan.
+        await self._counters.update_one(
+            {"_id": key_id},
             {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": window_end}},
             upsert=True,
-            return_document=ReturnDocument.AFTER,
         )
-        assert document is not None  # upserted
+        document = await self._counters.find_one({"_id": key_id})
+        assert document is not None  # just upserted
         if int(document["count"]) > limit.count:
             return max(1, int((window_end - now).total_seconds()))
         return None

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
-from pymongo import ReturnDocument
-
 from services.notifier.adapters import names
 from services.notifier.domain.documents import (
     from_document,
@@ -69,12 +67,11 @@ class SubscriptionRepository:
         await self._subscriptions.delete_one({"_id": subscription_id}, session=session)
 
     async def set_verified_party(self, subscription_id: str, verified: bool) -> bool:
-        result = await self._subscriptions.find_one_and_update(
+        result = await self._subscriptions.update_one(
             {"_id": subscription_id},
             {"$set": {"verified_party": verified}, "$inc": {"version": 1}},
-            return_document=ReturnDocument.AFTER,
         )
-        return result is not None
+        return result.matched_count == 1
 
     async def confirmed_following(
         self, topics: Iterable[Topic], session: Session | None = None
@@ -124,11 +121,9 @@ class SubscriptionRepository:
 
     async def record_hard_failure(self, email_hash: str, now: datetime) -> bool:
         """Count a permanent failure; return True once the address should be suppressed."""
-        document = await self._bounces.find_one_and_update(
-            {"_id": email_hash},
-            {"$inc": {"count": 1}, "$set": {"last_at": now}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
+        await self._bounces.update_one(
+            {"_id": email_hash}, {"$inc": {"count": 1}, "$set": {"last_at": now}}, upsert=True
         )
-        assert document is not None  # upserted
+        document = await self._bounces.find_one({"_id": email_hash})
+        assert document is not None  # just upserted
         return int(document["count"]) >= HARD_FAILURES_BEFORE_SUPPRESSION
