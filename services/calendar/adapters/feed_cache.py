@@ -2,8 +2,10 @@
 
 Entries are keyed by the feed's FeedSpec and stamped with the feed version they
 were rendered from; a request whose version is newer renders again (once, however
-many requests wait). Rendering runs on a one-thread executor so the event loop
-keeps serving cached feeds meanwhile (docs/decisions/calendar-feed-cache.md).
+many requests wait), from a snapshot in which only the entries the version's change
+log names were read again and only those entries' VEVENTs are rendered again.
+Rendering runs on a one-thread executor so the event loop keeps serving cached
+feeds meanwhile (docs/decisions/calendar-feed-cache.md).
 """
 
 from __future__ import annotations
@@ -41,15 +43,6 @@ class RenderedFeed:
     digest: str
     last_modified: datetime
     rendered_at: float
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.digest}"'
-
-    @property
-    def gzip_etag(self) -> str:
-        # A different content coding is a different representation (RFC 9110 8.8.3).
-        return f'"{self.digest}-gzip"'
 
 
 # An entry's rendered VEVENT bytes, keyed by (id, version, include_green).
@@ -132,26 +125,42 @@ class FeedCache:
 
     async def feed(self, spec: FeedSpec) -> RenderedFeed:
         """Return the feed's bytes at the current version, rendering them if needed."""
-        snapshot = await self.snapshot()
+        # The common case (a cached feed, the stream live) awaits nothing.
+        version = self._versions.live() or await self._versions.current()
         held = self._feeds.get(spec)
         if (
             held is not None
-            and held.version >= snapshot.version.number
+            and held.version >= version.number
             and time.monotonic() - held.rendered_at < MAX_AGE_SECONDS
         ):
             self._feeds.move_to_end(spec)
             return held
+        snapshot = await self.snapshot()
         return await self._once(
             (spec, snapshot.version.number), lambda: self._render(spec, snapshot)
         )
 
     async def _load(self, version: FeedVersion) -> Snapshot:
-        snapshot = Snapshot(version, await self._repository.all())
+        snapshot = Snapshot(version, await self._read(version))
         if self._snapshot is None or self._snapshot.version.number < version.number:
             self._snapshot = snapshot
             current = {(e.id, e.version) for e in snapshot.events}
             await asyncio.get_running_loop().run_in_executor(self._executor, self._prune, current)
         return snapshot
+
+    async def _read(self, version: FeedVersion) -> list[CalendarEvent]:
+        """Return every entry at `version`: the held snapshot with only what changed re-read.
+
+        Falls back to reading all entries when nothing is held or the version's
+        change log does not cover every step since the held snapshot.
+        """
+        held = self._snapshot
+        changed = None if held is None else version.changed_since(held.version.number)
+        if held is None or changed is None:
+            return await self._repository.all()
+        fresh = await self._repository.by_ids(changed) if changed else []
+        kept = [event for event in held.events if event.id not in changed]
+        return kept + fresh
 
     def _prune(self, current: set[tuple[str, int]]) -> None:
         # Drop pieces of versions no entry has any more, so memory stays one piece per entry.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.calendar.domain.documents import from_document, to_document
@@ -37,12 +37,43 @@ class EventExists(Exception):
     """An entry with this id is already stored."""
 
 
+# The version document logs which entries each of its last changes touched, so a
+# replica that learns of a new version re-reads only those (not all entries).
+CHANGE_LOG_LENGTH = 256
+# A change touching more entries than this is logged without ids: readers reload all.
+CHANGE_LOG_MAX_IDS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedChange:
+    """The entry ids one feed version changed; None when too many to log."""
+
+    number: int
+    ids: frozenset[str] | None
+
+
 @dataclass(frozen=True, slots=True)
 class FeedVersion:
-    """How many changes the calendar has seen, and when the last one committed."""
+    """How many changes the calendar has seen, when the last one committed, and what changed."""
 
     number: int
     changed_at: datetime
+    changes: tuple[LoggedChange, ...] = ()
+
+    def changed_since(self, number: int) -> frozenset[str] | None:
+        """Return the ids changed after version `number` up to this one, or None if unknown.
+
+        None (the log has a gap: too old, too large, or written without ids) means
+        the reader must read every entry again.
+        """
+        logged = {change.number: change.ids for change in self.changes}
+        changed: set[str] = set()
+        for step in range(number + 1, self.number + 1):
+            ids = logged.get(step)
+            if ids is None:
+                return None
+            changed |= ids
+        return frozenset(changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +154,27 @@ class EventRepository:
         """Return every entry; read once per feed version, never per request."""
         return [from_document(doc) async for doc in self._events.find({})]
 
-    async def bump_feed_version(self, session: Session) -> None:
-        """Count a change in the same transaction as the change itself."""
-        await self._versions.update_one(
+    async def by_ids(self, ids: Set[str]) -> list[CalendarEvent]:
+        """Return the stored entries among `ids` (one `_id` $in lookup)."""
+        cursor = self._events.find({"_id": {"$in": sorted(ids)}})
+        return [from_document(doc) async for doc in cursor]
+
+    async def bump_feed_version(self, session: Session, changed_ids: Set[str]) -> None:
+        """Count a change, and log the entries it touched, in the change's own transaction."""
+        bumped = await self._versions.find_one_and_update(
             {"_id": FEED_VERSION_ID},
             {"$inc": {"number": 1}, "$set": {"changed_at": datetime.now(UTC)}},
             upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        if bumped is None:  # upsert with ReturnDocument.AFTER always returns the document
+            raise RuntimeError("feed version document missing after upsert")
+        ids = sorted(changed_ids) if len(changed_ids) <= CHANGE_LOG_MAX_IDS else None
+        entry = {"number": bumped["number"], "ids": ids}
+        await self._versions.update_one(
+            {"_id": FEED_VERSION_ID},
+            {"$push": {"changes": {"$each": [entry], "$slice": -CHANGE_LOG_LENGTH}}},
             session=session,
         )
 
@@ -146,4 +192,10 @@ class EventRepository:
 def version_from_document(doc: dict[str, Any]) -> FeedVersion:
     """Read the version document (as stored, or as a change stream delivers it)."""
     changed_at: datetime = doc["changed_at"]
-    return FeedVersion(int(doc["number"]), changed_at.astimezone(UTC).replace(microsecond=0))
+    changes = tuple(
+        LoggedChange(int(c["number"]), None if c["ids"] is None else frozenset(c["ids"]))
+        for c in doc.get("changes", ())
+    )
+    return FeedVersion(
+        int(doc["number"]), changed_at.astimezone(UTC).replace(microsecond=0), changes
+    )

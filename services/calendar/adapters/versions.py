@@ -28,10 +28,18 @@ class VersionWatcher:
         self._known: FeedVersion | None = None
         self._live = False
 
+    def live(self) -> FeedVersion | None:
+        """Return the version the live stream vouches for, or None (then await `current`).
+
+        Synchronous, so that serving a cached feed costs no coroutine of its own.
+        """
+        return self._known if self._live else None
+
     async def current(self) -> FeedVersion:
         """Return the version to serve: from memory while the stream is live, else from MongoDB."""
-        if self._live and self._known is not None:
-            return self._known
+        known = self.live()
+        if known is not None:
+            return known
         return await self.refresh()
 
     async def refresh(self) -> FeedVersion:

@@ -43,7 +43,7 @@ class CalendarContext:
                 await self.repository.update(change.event, session)
             await self.outbox.add(session, change.events)
         if stored:
-            await self.repository.bump_feed_version(session)
+            await self.repository.bump_feed_version(session, {c.event.id for c in stored})
 
     async def commit(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Run `work` in one transaction, then wake the relay and this process's feed cache."""

@@ -26,7 +26,7 @@ async def load_seed_entries(context: CalendarContext) -> int:
         for entry in missing:
             await context.repository.insert(entry, session)
         if missing:
-            await context.repository.bump_feed_version(session)
+            await context.repository.bump_feed_version(session, {e.id for e in missing})
         return len(missing)
 
     inserted = await context.commit(work)

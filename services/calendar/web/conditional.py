@@ -1,18 +1,71 @@
-"""Serve a rendered feed with validators: 304, pre-compressed gzip, HEAD."""
+"""Serve a rendered feed with validators: 304, pre-compressed gzip, HEAD.
+
+A cached feed is served thousands of times per render, so everything that depends
+only on the feed (validators, the formatted date, the header sets) is built once
+per feed and kept; a request only picks a variant (docs/decisions/calendar-feed-cache.md).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from services.calendar.adapters.feed_cache import RenderedFeed
 
 CONTENT_TYPE = "text/calendar"
+_CONTENT_TYPE_HEADER = f"{CONTENT_TYPE}; charset=utf-8"
 
 
+class FeedHeaders(NamedTuple):
+    """One feed's validators and response headers, indexed by "gzip served"."""
+
+    plain_etag: str
+    gzip_etag: str
+    # [plain, gzip]: 200 headers (with Content-Type and, for gzip, Content-Encoding) ...
+    ok: tuple[CIMultiDictProxy[str], CIMultiDictProxy[str]]
+    # ... and 304 headers (the validators and caching headers a 200 would carry).
+    not_modified: tuple[CIMultiDictProxy[str], CIMultiDictProxy[str]]
+
+
+@lru_cache(maxsize=1024)
+def feed_headers(digest: str, last_modified: datetime, private: bool) -> FeedHeaders:
+    """Build the header sets of one feed representation (memoised: pure and small)."""
+    plain_etag = f'"{digest}"'
+    # A different content coding is a different representation (RFC 9110 8.8.3).
+    gzip_etag = f'"{digest}-gzip"'
+    ok: list[CIMultiDictProxy[str]] = []
+    not_modified: list[CIMultiDictProxy[str]] = []
+    for etag, gzipped in ((plain_etag, False), (gzip_etag, True)):
+        common = CIMultiDict(
+            {
+                "ETag": etag,
+                "Last-Modified": format_datetime(last_modified, usegmt=True),
+                "Vary": "Accept-Encoding",
+                # Calendar clients poll (REFRESH-INTERVAL); a private feed must not sit
+                # in shared caches.
+                "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
+            }
+        )
+        not_modified.append(CIMultiDictProxy(common))
+        full = common.copy()
+        full["Content-Type"] = _CONTENT_TYPE_HEADER
+        if gzipped:
+            full["Content-Encoding"] = "gzip"
+        ok.append(CIMultiDictProxy(full))
+    return FeedHeaders(plain_etag, gzip_etag, (ok[0], ok[1]), (not_modified[0], not_modified[1]))
+
+
+@lru_cache(maxsize=256)
 def accepts_gzip(header: str) -> bool:
-    """Return whether an Accept-Encoding value allows gzip (RFC 9110 12.5.3, q=0 refuses)."""
+    """Return whether an Accept-Encoding value allows gzip (RFC 9110 12.5.3, q=0 refuses).
+
+    Memoised: clients send a handful of distinct values, and parsing is per request.
+    """
     allowed: dict[str, bool] = {}
     for part in header.split(","):
         name, _, params = part.strip().partition(";")
@@ -30,33 +83,23 @@ def _tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def not_modified(request: web.Request, feed: RenderedFeed) -> bool:
+def not_modified(request: web.Request, feed: RenderedFeed, headers: FeedHeaders) -> bool:
     """Return whether the client's copy is current; If-None-Match wins over If-Modified-Since."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
+        # Polling clients echo the one ETag they were given: compare before parsing.
+        if if_none_match == headers.gzip_etag or if_none_match == headers.plain_etag:
+            return True
         tags = _tags(if_none_match)
-        return "*" in tags or bool(tags & {feed.etag, feed.gzip_etag})
+        return "*" in tags or headers.plain_etag in tags or headers.gzip_etag in tags
     since = request.if_modified_since
     return since is not None and feed.last_modified <= since
 
 
 def feed_response(request: web.Request, feed: RenderedFeed, *, private: bool) -> web.Response:
     """Return 304, or the gzipped or plain bytes from the cache (never compressed per request)."""
+    headers = feed_headers(feed.digest, feed.last_modified, private)
     gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
-    headers = {
-        "ETag": feed.gzip_etag if gzipped else feed.etag,
-        "Last-Modified": format_datetime(feed.last_modified, usegmt=True),
-        "Vary": "Accept-Encoding",
-        # Calendar clients poll (REFRESH-INTERVAL); a private feed must not sit in shared caches.
-        "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
-    }
-    if not_modified(request, feed):
-        return web.Response(status=304, headers=headers)
-    if gzipped:
-        headers["Content-Encoding"] = "gzip"
-    return web.Response(
-        body=feed.gzipped if gzipped else feed.plain,
-        headers=headers,
-        content_type=CONTENT_TYPE,
-        charset="utf-8",
-    )
+    if not_modified(request, feed, headers):
+        return web.Response(status=304, headers=headers.not_modified[gzipped])
+    return web.Response(body=feed.gzipped if gzipped else feed.plain, headers=headers.ok[gzipped])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import lru_cache
 
 from aiohttp import web
 
@@ -26,20 +27,28 @@ async def _serve(request: web.Request, spec: FeedSpec) -> web.Response:
     return feed_response(request, feed, private=not spec.is_public)
 
 
+# Specs are immutable and their builders validate names: build each once, not per
+# request. lru_cache does not keep a builder's exception, so unknown names stay 404.
+_EVERYTHING = FeedSpec.everything()
+_committee = lru_cache(maxsize=256)(FeedSpec.committee)
+_event_type = lru_cache(maxsize=64)(FeedSpec.event_type)
+_modification = lru_cache(maxsize=1024)(FeedSpec.modification)
+
+
 async def all_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedSpec.everything())
+    return await _serve(request, _EVERYTHING)
 
 
 async def committee_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedSpec.committee(request.match_info["slug"]))
+    return await _serve(request, _committee(request.match_info["slug"]))
 
 
 async def type_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedSpec.event_type(request.match_info["type"]))
+    return await _serve(request, _event_type(request.match_info["type"]))
 
 
 async def modification_feed(request: web.Request) -> web.Response:
-    return await _serve(request, FeedSpec.modification(request.match_info["ref"]))
+    return await _serve(request, _modification(request.match_info["ref"]))
 
 
 async def private_feed(request: web.Request) -> web.Response:
