@@ -24,8 +24,15 @@ def consumer_queue(service: str, consumer: str) -> str:
     return f"{service}.{consumer}"
 
 
-def retry_queue(queue: str, attempt: int) -> str:
-    return f"{queue}.retry.{attempt}"
+def retry_queue(queue: str, delay_ms: int) -> str:
+    # The delay is part of the name: a queue's TTL cannot change once declared, so a new
+    # retry setting declares new queues instead of failing on the old ones.
+    return f"{queue}.retry.{delay_ms}ms"
+
+
+# Deliveries of one message before the broker dead-letters it: the safety net for a message
+# that kills the consumer before it can ack (handled failures are retried by republishing).
+CRASH_DELIVERY_LIMIT = 10
 
 
 def dead_letter_queue(queue: str) -> str:

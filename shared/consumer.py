@@ -18,7 +18,6 @@ from shared.constants import (
     consumer_queue,
     dead_letter_queue,
     processed_collection,
-    retry_queue,
 )
 from shared.db import Mongo, Session
 from shared.events import CloudEvent
@@ -124,7 +123,7 @@ class QueueConsumer:
             if attempt >= self._policy.max_attempts:
                 target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"
             else:
-                target, outcome = retry_queue(self.queue_name, attempt), "retried"
+                target, outcome = self._policy.retry_queue(self.queue_name, attempt), "retried"
             log.warning(
                 "event %s %s failed on attempt %d: %r; sending to %s",
                 event.type,

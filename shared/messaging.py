@@ -14,7 +14,12 @@ from aio_pika.abc import (
 )
 from yarl import URL
 
-from shared.constants import EVENTS_EXCHANGE, dead_letter_queue, retry_queue
+from shared.constants import (
+    CRASH_DELIVERY_LIMIT,
+    EVENTS_EXCHANGE,
+    dead_letter_queue,
+    retry_queue,
+)
 from shared.events import CloudEvent
 
 
@@ -96,6 +101,10 @@ class RetryPolicy:
         """Delay before attempt `attempt + 1`, doubling each time."""
         return int(self.base_delay_ms * 2 ** (attempt - 1))
 
+    def retry_queue(self, queue: str, attempt: int) -> str:
+        """The queue holding a message that failed attempt `attempt`."""
+        return retry_queue(queue, self.delay_ms(attempt))
+
 
 async def declare_consumer_queue(
     channel: aio_pika.abc.AbstractChannel,
@@ -105,7 +114,7 @@ async def declare_consumer_queue(
 ) -> AbstractRobustQueue:
     """Declare a quorum queue bound to `bindings`, its retry queues and its dead-letter queue.
 
-    A failed message goes to `<queue>.retry.<n>`, whose TTL returns it to the queue
+    A failed message goes to `<queue>.retry.<delay>ms`, whose TTL returns it to the queue
     after the back-off; after `max_attempts` it goes to `<queue>.dlq`. The queue's own
     delivery limit catches a message that crashes the consumer before it can ack.
     """
@@ -114,7 +123,7 @@ async def declare_consumer_queue(
     await channel.declare_queue(dlq, durable=True, arguments={"x-queue-type": "quorum"})
     for attempt in range(1, policy.max_attempts):
         await channel.declare_queue(
-            retry_queue(queue, attempt),
+            policy.retry_queue(queue, attempt),
             durable=True,
             arguments={
                 "x-queue-type": "quorum",
@@ -128,7 +137,7 @@ async def declare_consumer_queue(
         durable=True,
         arguments={
             "x-queue-type": "quorum",
-            "x-delivery-limit": policy.max_attempts,
+            "x-delivery-limit": CRASH_DELIVERY_LIMIT,
             "x-dead-letter-exchange": "",
             "x-dead-letter-routing-key": dlq,
         },

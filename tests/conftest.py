@@ -16,6 +16,8 @@ from shared.settings import ServiceSettings
 from tests.support.rabbit import create_vhost, delete_vhost
 
 TEST_SECRET = "test-secret-key-not-for-production"
+TEST_RETRY_BASE_MS = 50
+TEST_MAX_ATTEMPTS = 3
 
 
 @pytest.fixture(scope="session")
@@ -71,8 +73,8 @@ def make_settings(
             "secret_key": TEST_SECRET,
             "log_json": False,
             "outbox_poll_seconds": 0.1,
-            "consumer_retry_base_ms": 50,
-            "consumer_max_attempts": 3,
+            "consumer_retry_base_ms": TEST_RETRY_BASE_MS,
+            "consumer_max_attempts": TEST_MAX_ATTEMPTS,
         }
         values.update(overrides)
         return settings_type(**values)

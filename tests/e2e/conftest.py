@@ -16,6 +16,7 @@ import pytest
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.dev.embedded_mongo import free_port
 from tests.conftest import TEST_SECRET
+from tests.support.rabbit import create_vhost, delete_vhost
 
 SERVICES = ("registry", "calendar", "notifier")
 
@@ -65,8 +66,21 @@ def _wait(system: System, name: str, url: str, seconds: float = 60) -> None:
 
 
 @pytest.fixture(scope="session")
+def system_amqp_url(amqp_url: str) -> Iterator[str]:
+    """A vhost of the system's own, so no message left by other tests reaches it."""
+    if os.environ.get("AMQP_URL"):
+        yield amqp_url
+        return
+    vhost = create_vhost()
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        delete_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
 def system(
-    mongo_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+    mongo_url: str, system_amqp_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[System]:
     """The mail sink and the three services with seed data, each its own process."""
     root = tmp_path_factory.mktemp("system")
@@ -76,7 +90,7 @@ def system(
         **os.environ,
         "MONGODB_URL": mongo_url,
         "MONGODB_DB": "e2e_system",
-        "AMQP_URL": amqp_url,
+        "AMQP_URL": system_amqp_url,
         "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": TEST_SECRET,
         "SEED": "true",

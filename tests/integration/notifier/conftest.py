@@ -11,12 +11,12 @@ import pytest
 from aiohttp import web
 
 from services.notifier.web.app import create_app
-from shared.constants import EVENTS_EXCHANGE, consumer_queue, dead_letter_queue, retry_queue
+from shared.constants import EVENTS_EXCHANGE, consumer_queue, dead_letter_queue
 from shared.mailsink import start_mailsink
+from shared.messaging import RetryPolicy
 from shared.settings import NotifierSettings
+from tests.conftest import TEST_MAX_ATTEMPTS, TEST_RETRY_BASE_MS
 from tests.integration.notifier.rig import CalendarStub, Clock, Rig
-
-MAX_ATTEMPTS = 3
 
 
 async def _drop_queues(connection: aio_pika.abc.AbstractConnection) -> None:
@@ -25,7 +25,8 @@ async def _drop_queues(connection: aio_pika.abc.AbstractConnection) -> None:
     for consumer in ("events", "deliveries"):
         queue = consumer_queue("notifier", consumer)
         names = [queue, dead_letter_queue(queue)]
-        names += [retry_queue(queue, attempt) for attempt in range(1, MAX_ATTEMPTS)]
+        policy = RetryPolicy(TEST_MAX_ATTEMPTS, TEST_RETRY_BASE_MS)
+        names += [policy.retry_queue(queue, attempt) for attempt in range(1, TEST_MAX_ATTEMPTS)]
         for name in names:
             await channel.queue_delete(name, if_unused=False, if_empty=False)
     await channel.close()
@@ -61,7 +62,7 @@ async def rig(
         calendar_url=calendar.base_url,
         public_base_url_calendar=calendar.base_url,
         roles=["api", "worker"],
-        consumer_max_attempts=MAX_ATTEMPTS,
+        consumer_max_attempts=TEST_MAX_ATTEMPTS,
         smtp_concurrency=4,
     )
     clock = Clock()
