@@ -1,31 +1,57 @@
-"""The register's version document: bumped in the same transaction as every register write.
+"""The register's version, sharded: bumped in the same transaction as every register write.
 
-`registry_meta` holds one document `{_id: "register", version: N, changes: [...]}`.
-Each bump adds 1 to `version` and appends the references it touched to
-`changes` (the last CHANGES_KEPT bumps only), in one update, so the last entry
-always belongs to `version`, the one before to `version - 1`, and so on. A
-reader holding version M < N can therefore refetch just the modifications
-changed since M by an indexed `_id` lookup, and reload everything only when
-it fell further behind (docs/decisions/registry-read-model.md).
+`registry_meta` holds SHARDS documents `{_id: "register:<k>", version: N, changes: [...]}`;
+a modification belongs to shard `k = crc32(ref) mod SHARDS`. A write bumps the
+shard of each reference it touches: adds 1 to `version` and appends the
+references to `changes` (the last CHANGES_KEPT bumps only), in one update, so
+the last entry always belongs to `version`, the one before to `version - 1`,
+and so on. A reader holding shard version M < N can therefore refetch just the
+modifications changed since M by an indexed `_id` lookup, and reload
+everything only when it fell further behind.
+
+One document for the whole register made every concurrent write transaction
+conflict on it (and be retried); with shards, writes to different
+modifications mostly touch different documents, at the price of a read
+fetching SHARDS small documents by `_id $in` instead of one
+(docs/decisions/registry-read-model.md).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.db import Collection, Mongo, Session
 
 META = "registry_meta"
-REGISTER = "register"
-# Enough for bursts of writes between two reads; a reader further behind reloads all.
-# Small, because every request reads this document and every write rewrites it.
-CHANGES_KEPT = 32
+# 16: concurrent writes to different modifications rarely meet on a shard, while
+# the per-request `$in` lookup stays cheap (SecantusDB's cost grows per document).
+SHARDS = 16
+# Per shard; enough for bursts of writes between two reads, a reader further
+# behind reloads all. Small, because every write rewrites its shard's document.
+CHANGES_KEPT = 16
+
+# One version per shard, index k for shard k.
+Versions = tuple[int, ...]
+NO_WRITES: Versions = (0,) * SHARDS
+
+
+def shard_of(ref: str) -> int:
+    """Return the shard of a reference; stable across processes (unlike `hash`)."""
+    return zlib.crc32(ref.encode()) % SHARDS
+
+
+def _shard_id(shard: int) -> str:
+    return f"register:{shard}"
+
+
+_IDS = [_shard_id(shard) for shard in range(SHARDS)]
 
 
 @dataclass(frozen=True)
-class VersionState:
-    """The register's version and, newest last, the references changed by recent bumps."""
+class ShardState:
+    """One shard's version and, newest last, the references changed by its recent bumps."""
 
     version: int
     changes: tuple[frozenset[str], ...] = ()
@@ -39,33 +65,49 @@ class VersionState:
 
 
 class RegisterVersion:
-    """Read and bump the register's version document."""
+    """Read and bump the register's version documents."""
 
     def __init__(self, mongo: Mongo) -> None:
         self.collection: Collection = mongo.collection(META)
 
     async def bump(self, refs: Iterable[str], session: Session) -> None:
         """Record a change of `refs`; call it in the transaction that writes them."""
-        change = {"refs": sorted(set(refs))}
-        await self.collection.update_one(
-            {"_id": REGISTER},
-            {
-                "$inc": {"version": 1},
-                "$push": {"changes": {"$each": [change], "$slice": -CHANGES_KEPT}},
-            },
-            upsert=True,
-            session=session,
+        changed = sorted(set(refs))
+        # Every touched shard records all of the write's references: a reader that
+        # sees one shard of a DP's conversion bumped refetches both the DP and its MP
+        # from one snapshot, never showing the DP gone and the MP not yet there.
+        change = {"$each": [{"refs": changed}], "$slice": -CHANGES_KEPT}
+        # Shard order, so two writes touching the same two shards meet on the first.
+        for shard in sorted({shard_of(ref) for ref in changed}):
+            await self.collection.update_one(
+                {"_id": _shard_id(shard)},
+                {"$inc": {"version": 1}, "$push": {"changes": change}},
+                upsert=True,
+                session=session,
+            )
+
+    async def versions(self) -> Versions:
+        """Return every shard's version (0 before its first write): one `_id $in` lookup."""
+        docs = self.collection.find({"_id": {"$in": _IDS}}, {"version": 1})
+        found = {str(doc["_id"]): int(doc["version"]) async for doc in docs}
+        return tuple(found.get(shard_id, 0) for shard_id in _IDS)
+
+    async def states(self, session: Session, shards: Iterable[int]) -> dict[int, ShardState]:
+        """Return the state of `shards` as seen by `session`'s snapshot."""
+        wanted = sorted(set(shards))
+        docs = self.collection.find(
+            {"_id": {"$in": [_shard_id(shard) for shard in wanted]}}, session=session
         )
-
-    async def version(self) -> int:
-        """Return the current version (0 before the first write): one indexed lookup."""
-        doc = await self.collection.find_one({"_id": REGISTER}, {"version": 1})
-        return 0 if doc is None else int(doc["version"])
-
-    async def state(self, session: Session) -> VersionState:
-        """Return the version with its recent changes, as seen by `session`'s snapshot."""
-        doc = await self.collection.find_one({"_id": REGISTER}, session=session)
-        if doc is None:
-            return VersionState(0)
-        changes = tuple(frozenset(change["refs"]) for change in doc.get("changes", []))
-        return VersionState(int(doc["version"]), changes)
+        found = {str(doc["_id"]): doc async for doc in docs}
+        states: dict[int, ShardState] = {}
+        for shard in wanted:
+            doc = found.get(_shard_id(shard))
+            states[shard] = (
+                ShardState(0)
+                if doc is None
+                else ShardState(
+                    int(doc["version"]),
+                    tuple(frozenset(change["refs"]) for change in doc.get("changes", [])),
+                )
+            )
+        return states

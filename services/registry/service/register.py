@@ -17,6 +17,7 @@ from datetime import datetime
 
 from services.registry.adapters.cursor import decode_cursor, encode_cursor
 from services.registry.adapters.documents import search_tokens
+from services.registry.adapters.register_version import Versions
 from services.registry.adapters.repository import Stored
 from services.registry.domain.models import Modification
 from shared.vocabulary import Classification
@@ -121,22 +122,24 @@ class Order:
 
 @dataclass(frozen=True)
 class Register:
-    """The whole register as of `version` of the version document; never mutated."""
+    """The whole register as of the shard versions `version` (empty: nothing loaded)."""
 
-    version: int
+    version: Versions
     rows: dict[str, Stored]
     # Former reference (a converted DP's DPnnn) -> current reference.
     moved: dict[str, str] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, version: int, rows: Iterable[Stored]) -> Register:
+    def build(cls, version: Versions, rows: Iterable[Stored]) -> Register:
         by_ref = {str(row.modification.ref): row for row in rows}
         moved = {alias: ref for ref, row in by_ref.items() for alias in row.aliases}
         orders = {name: Order.of(by_ref.values(), key) for name, key in _KEYS.items()}
         return cls(version, by_ref, moved, orders)
 
-    def updated(self, version: int, changed: Iterable[str], rows: Iterable[Stored]) -> Register:
+    def updated(
+        self, version: Versions, changed: Iterable[str], rows: Iterable[Stored]
+    ) -> Register:
         """Return a copy at `version` where `changed` are replaced by `rows` (absent: deleted)."""
         new = list(rows)
         old = [self.rows[ref] for ref in changed if ref in self.rows]
