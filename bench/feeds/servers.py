@@ -136,6 +136,16 @@ def peak_rss_mib(*pids: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(*pids: int) -> float:
+    """Return the processes' CPU time so far (user + system), in seconds."""
+    ticks = 0
+    for pid in pids:
+        # Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
