@@ -244,7 +244,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         )
         started = time.perf_counter()
         await publish(event)
-        finished = await wait_count(sink, len(people), seconds=600)
+        finished = await wait_count(sink, len(people), seconds=max(600, len(people) * 0.25))
         notifier_seconds = finished - started
         await sink.store.delete()
 
