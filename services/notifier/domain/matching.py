@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from services.notifier.domain.subscriptions import Subscription
@@ -130,9 +131,18 @@ def wants_topics(
     )
 
 
+def followed_when(subscription: Subscription, occurred_at: datetime) -> bool:
+    """Tell whether the subscriber had confirmed by the time the event happened.
+
+    Events are consumed some time after they happen (a backlog, a replay); a person
+    who confirmed since must not be told about what happened before they asked.
+    """
+    return subscription.confirmed_at is not None and subscription.confirmed_at <= occurred_at
+
+
 def wants(subscription: Subscription, event: CloudEvent) -> bool:
     """Tell whether this subscriber should be told about this event (alert or digest)."""
-    return wants_topics(
+    return followed_when(subscription, event.time) and wants_topics(
         subscription,
         topics_of(event.type, event.data),
         classification_of(event.type, event.data),

@@ -10,6 +10,7 @@ from services.notifier.domain.matching import (
     CALENDAR_EVENT_TYPES,
     CONSULTATION_EVENT_TYPES,
     classification_of,
+    followed_when,
     topics_of,
     wants_topics,
 )
@@ -57,6 +58,7 @@ async def apply_event(deps: Deps, event: CloudEvent, session: Session) -> None:
         subscription
         for subscription in await deps.subscriptions.confirmed_following(topics, session)
         if wants_topics(subscription, topics, classification)
+        and followed_when(subscription, event.time)
     ]
     if not wanted:
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from services.notifier.domain.matching import classification_of, is_entitled, topics_of, wants
@@ -116,3 +118,15 @@ def test_green_meeting_reaches_only_verified_parties() -> None:
 def test_unsubscribed_person_wants_nothing() -> None:
     event = _event("calendar.event.created", {"event": meeting()})
     assert not wants(unsubscribe(confirmed(["all"]), now=NOW), event)
+
+
+def test_event_that_happened_before_the_subscriber_confirmed_is_not_wanted() -> None:
+    subscription = confirmed(["committee:change-board"])  # confirmed at NOW
+    before = CloudEvent(
+        source="/calendar",
+        type="calendar.event.created",
+        data={"event": meeting()},
+        time=NOW - timedelta(seconds=1),
+    )
+    assert not wants(subscription, before)
+    assert wants(subscription, _event("calendar.event.created", {"event": meeting()}))
