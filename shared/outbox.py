@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from shared.constants import leases_collection, outbox_collection
 from shared.db import Collection, Mongo, Session
@@ -107,9 +107,11 @@ class OutboxRelay:
         await asyncio.gather(*(self._broker.publish(envelope) for envelope in envelopes))
 
     async def mark_sent(self, envelopes: list[CloudEvent]) -> None:
-        await self._outbox.collection.update_many(
-            {"_id": {"$in": [envelope.id for envelope in envelopes]}},
-            {"$set": {"state": SENT, "sent_at": datetime.now(UTC)}},
+        # One update per record by _id: its cost follows the batch, whereas an `$in`
+        # filter makes some servers (SecantusDB) scan the whole, growing outbox.
+        sent = {"$set": {"state": SENT, "sent_at": datetime.now(UTC)}}
+        await self._outbox.collection.bulk_write(
+            [UpdateOne({"_id": envelope.id}, sent) for envelope in envelopes], ordered=False
         )
 
     async def relay_once(self) -> int:
