@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.db import Collection, Mongo, Session
+from shared.db import Collection, Document, Mongo, Session
 
 META = "registry_meta"
 # 16: concurrent writes to different modifications rarely meet on a shard, while
@@ -99,15 +99,12 @@ class RegisterVersion:
             {"_id": {"$in": [_shard_id(shard) for shard in wanted]}}, session=session
         )
         found = {str(doc["_id"]): doc async for doc in docs}
-        states: dict[int, ShardState] = {}
-        for shard in wanted:
-            doc = found.get(_shard_id(shard))
-            states[shard] = (
-                ShardState(0)
-                if doc is None
-                else ShardState(
-                    int(doc["version"]),
-                    tuple(frozenset(change["refs"]) for change in doc.get("changes", [])),
-                )
-            )
-        return states
+        return {shard: _state(found.get(_shard_id(shard))) for shard in wanted}
+
+
+def _state(doc: Document | None) -> ShardState:
+    """Return the state a shard document holds; a shard never written is at version 0."""
+    if doc is None:
+        return ShardState(0)
+    changes = tuple(frozenset(change["refs"]) for change in doc.get("changes", []))
+    return ShardState(int(doc["version"]), changes)
