@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -32,12 +32,33 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout: float) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    what: str,
+    timeout: float,
+    children: Sequence[tuple[str, subprocess.Popen[bytes]]] = (),
+) -> None:
+    """Wait for `check`; give up at the deadline or as soon as a child has exited."""
     deadline = time.monotonic() + timeout
     while not check():
+        for name, process in children:
+            if process.poll() is not None:
+                sys.exit(
+                    f"[make run] {name} exited with {process.returncode} while waiting for {what}; "
+                    f"see var/logs/{name}.log"
+                )
         if time.monotonic() > deadline:
             sys.exit(f"[make run] {what} did not come up within {timeout:.0f}s")
         time.sleep(0.3)
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C so that everything started is stopped in order."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def ensure_rabbitmq() -> None:
@@ -71,6 +92,7 @@ def ready(url: str) -> bool:
 
 
 def main() -> None:
+    stop_on_sigterm()
     VAR.mkdir(exist_ok=True)
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     mongo: EmbeddedMongo | None = None
@@ -106,7 +128,7 @@ def main() -> None:
                 env=env,
             )
             children.append(("mail sink", sink))
-            wait_until(lambda: port_open("127.0.0.1", 8025), "the mail sink", 20)
+            wait_until(lambda: port_open("127.0.0.1", 8025), "the mail sink", 20, children)
             env["SMTP_URL"] = "smtp://127.0.0.1:1025"
         logs = VAR / "logs"
         logs.mkdir(exist_ok=True)
@@ -121,7 +143,7 @@ def main() -> None:
                 )
             children.append((name, process))
         for name, port in SERVICES:
-            wait_until(partial(ready, f"http://127.0.0.1:{port}/readyz"), name, 90)
+            wait_until(partial(ready, f"http://127.0.0.1:{port}/readyz"), name, 90, children)
         token = issue_token(env["SECRET_KEY"], "dev-admin", {ROLE_SECRETARIAT, ROLE_ADMIN})
         (VAR / "dev-token").write_text(token + "\n")
         print(
