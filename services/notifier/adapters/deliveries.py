@@ -1,17 +1,21 @@
-"""Store deliveries (one email each) and claim them for sending, once per worker at a time."""
+"""Store deliveries (one email each) and the insert-only record of how each one ended."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
 from services.notifier.adapters import names
 from shared.db import Document, Mongo, Session
+
+DUPLICATE_KEY = 11000
 
 
 class DeliveryKind(StrEnum):
@@ -23,15 +27,32 @@ class DeliveryKind(StrEnum):
     CONFIRMATION = "confirmation"  # source key = confirm:<version>, payload = nonce
 
 
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
+class Outcome(StrEnum):
+    """How a delivery ended; a delivery without an outcome has not been sent yet."""
+
     SENT = "sent"
     FAILED = "failed"  # permanent (5xx, or out of attempts)
     SKIPPED = "skipped"  # nothing to send any more: unsubscribed, suppressed, superseded
 
 
-DONE_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED})
+@dataclass(frozen=True)
+class Ended:
+    """One row of `notifier_sent`: a delivery's outcome, written once."""
+
+    delivery_id: str
+    outcome: Outcome
+    at: datetime
+    message_id: str | None = None
+    error: str | None = None
+
+    def document(self) -> Document:
+        return {
+            "_id": self.delivery_id,
+            "outcome": self.outcome.value,
+            "at": self.at,
+            "message_id": self.message_id,
+            "error": self.error[:500] if self.error else None,
+        }
 
 
 def new_delivery(
@@ -41,29 +62,28 @@ def new_delivery(
     now: datetime,
     payload: Mapping[str, Any] | None = None,
 ) -> Document:
-    """Return the document of a pending delivery."""
+    """Return the document of a delivery; its batch says when it is sent."""
     return {
         "_id": uuid.uuid4().hex,
         "kind": kind.value,
         "source_key": source_key,
         "subscription_id": subscription_id,
         "payload": dict(payload) if payload is not None else None,
-        "state": DeliveryState.PENDING.value,
-        "attempts": 0,
         "created_at": now,
-        "next_attempt_at": now,
-        "claimed_at": None,
-        "last_error": None,
-        "message_id": None,
-        "sent_at": None,
     }
 
 
 class DeliveryRepository:
-    """The `notifier_deliveries` collection."""
+    """The `notifier_deliveries` collection and the `notifier_sent` outcomes.
+
+    Deliveries are never updated: on SecantusDB every per-document write costs
+    milliseconds, so the worker reads them in bulk (`_id $in`) and records outcomes
+    with `insert_many` into a collection keyed by the delivery id.
+    """
 
     def __init__(self, mongo: Mongo) -> None:
         self._deliveries = mongo.collection(names.DELIVERIES)
+        self._ended = mongo.collection(names.SENT)
 
     async def insert_many(self, documents: Sequence[Document], session: Session) -> None:
         """Insert new deliveries; the unique index refuses a second (source, subscriber)."""
@@ -89,78 +109,27 @@ class DeliveryRepository:
         result = await self._deliveries.bulk_write(operations, ordered=True, session=session)
         return [str(value) for value in (result.upserted_ids or {}).values()]
 
-    async def get(self, delivery_id: str) -> Document | None:
-        return await self._deliveries.find_one({"_id": delivery_id})
+    async def many(self, delivery_ids: Sequence[str]) -> list[Document]:
+        """Return the deliveries among `delivery_ids` that still exist (erasure deletes)."""
+        if not delivery_ids:
+            return []
+        cursor = self._deliveries.find({"_id": {"$in": list(delivery_ids)}})
+        return [doc async for doc in cursor]
 
-    async def claim(
-        self, delivery_id: str, now: datetime, stale_before: datetime
-    ) -> Document | None:
-        """Take a pending delivery, or a `sending` one whose worker vanished, for this worker.
+    async def ended(self, delivery_ids: Sequence[str]) -> set[str]:
+        """Return which of `delivery_ids` already have an outcome (sent, failed or skipped)."""
+        if not delivery_ids:
+            return set()
+        cursor = self._ended.find({"_id": {"$in": list(delivery_ids)}}, projection={"_id": 1})
+        return {str(doc["_id"]) async for doc in cursor}
 
-        Two plain `update_one` calls rather than one `find_one_and_update` with `$or`:
-        each is atomic, and on SecantusDB both of those forms scan the collection
-        (~0.6-1 s at 10,000 deliveries) while an `_id` equality update takes ~5 ms.
-        """
-        claim = {
-            "$set": {
-                "state": DeliveryState.SENDING.value,
-                "claimed_at": now,
-                "next_attempt_at": now,
-            },
-            "$inc": {"attempts": 1},
-        }
-        result = await self._deliveries.update_one(
-            {"_id": delivery_id, "state": DeliveryState.PENDING.value}, claim
-        )
-        if result.modified_count == 0:
-            result = await self._deliveries.update_one(
-                {
-                    "_id": delivery_id,
-                    "state": DeliveryState.SENDING.value,
-                    "claimed_at": {"$lt": stale_before},
-                },
-                claim,
-            )
-        if result.modified_count == 0:
-            return None
-        # Ours now: nobody else moves a fresh claim, so reading it back is safe.
-        return await self._deliveries.find_one({"_id": delivery_id})
-
-    async def _finish(self, delivery_id: str, values: Mapping[str, Any]) -> None:
-        # Only the claimant moves a delivery on from `sending`.
-        await self._deliveries.update_one(
-            {"_id": delivery_id, "state": DeliveryState.SENDING.value}, {"$set": dict(values)}
-        )
-
-    async def mark_sent(self, delivery_id: str, message_id: str, now: datetime) -> None:
-        await self._finish(
-            delivery_id,
-            {"state": DeliveryState.SENT.value, "message_id": message_id, "sent_at": now},
-        )
-
-    async def mark_retry(self, delivery_id: str, error: str, next_attempt_at: datetime) -> None:
-        await self._finish(
-            delivery_id,
-            {
-                "state": DeliveryState.PENDING.value,
-                "last_error": error[:500],
-                "next_attempt_at": next_attempt_at,
-            },
-        )
-
-    async def mark_done(self, delivery_id: str, state: DeliveryState, error: str) -> None:
-        """Close a delivery as failed or skipped, with the reason."""
-        await self._finish(delivery_id, {"state": state.value, "last_error": error[:500]})
-
-    async def stuck(self, pending_before: datetime, sending_before: datetime) -> list[Document]:
-        """Return deliveries no queued job is likely to pick up any more (for the sweeper)."""
-        pending = self._deliveries.find(
-            {"state": DeliveryState.PENDING.value, "next_attempt_at": {"$lt": pending_before}},
-            projection={"_id": 1, "kind": 1},
-        ).limit(1000)
-        # A `sending` claim keeps its next_attempt_at from the claim, so the same index serves.
-        sending = self._deliveries.find(
-            {"state": DeliveryState.SENDING.value, "next_attempt_at": {"$lt": sending_before}},
-            projection={"_id": 1, "kind": 1},
-        ).limit(1000)
-        return [doc async for doc in pending] + [doc async for doc in sending]
+    async def record(self, outcomes: Sequence[Ended]) -> None:
+        """Insert outcomes; one already recorded (a re-sent delivery) is kept as it was."""
+        if not outcomes:
+            return
+        try:
+            await self._ended.insert_many([o.document() for o in outcomes], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != DUPLICATE_KEY for error in errors) or not errors:
+                raise

@@ -13,6 +13,10 @@ SUBSCRIPTIONS: Final = "notifier_subscriptions"
 SUPPRESSIONS: Final = "notifier_suppressions"
 BOUNCES: Final = "notifier_bounces"
 DELIVERIES: Final = "notifier_deliveries"
+# Insert-only outcomes of deliveries (sent, failed, skipped), keyed by delivery id.
+SENT: Final = "notifier_sent"
+# Groups of deliveries a worker claims and sends together.
+BATCHES: Final = "notifier_batches"
 # One stored copy of each event or reminder that deliveries and digest items refer to.
 SOURCES: Final = "notifier_sources"
 DIGEST_ITEMS: Final = "notifier_digest_items"
@@ -37,10 +41,10 @@ def notifier_indexes() -> dict[str, Sequence[IndexModel]]:
         DELIVERIES: [
             # An email's identity: one per (event, reminder, digest or confirmation; subscriber).
             IndexModel([("source_key", ASCENDING), ("subscription_id", ASCENDING)], unique=True),
-            # The sweeper finds stuck deliveries by state and time.
-            IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)]),
             IndexModel([("subscription_id", ASCENDING)]),
         ],
+        # The sweeper finds open batches by state and due time.
+        BATCHES: [IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)])],
         DIGEST_ITEMS: [
             IndexModel([("subscription_id", ASCENDING), ("item_key", ASCENDING)], unique=True),
             IndexModel([("subscription_id", ASCENDING), ("consumed_by", ASCENDING)]),

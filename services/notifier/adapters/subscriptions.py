@@ -42,6 +42,11 @@ class SubscriptionRepository:
         document = await self._subscriptions.find_one({"_id": subscription_id}, session=session)
         return None if document is None else from_document(document)
 
+    async def many(self, subscription_ids: Iterable[str]) -> dict[str, Subscription]:
+        """Return the subscriptions among `subscription_ids` that exist, by id."""
+        cursor = self._subscriptions.find({"_id": {"$in": sorted(set(subscription_ids))}})
+        return {str(doc["_id"]): from_document(doc) async for doc in cursor}
+
     async def by_email_hash(
         self, email_hash: str, session: Session | None = None
     ) -> Subscription | None:
@@ -108,6 +113,11 @@ class SubscriptionRepository:
     ) -> str | None:
         found = await self._suppressions.find_one({"_id": email_hash}, session=session)
         return None if found is None else str(found["reason"])
+
+    async def suppression_reasons(self, email_hashes: Iterable[str]) -> dict[str, str]:
+        """Return the reason each suppressed address among `email_hashes` is suppressed."""
+        cursor = self._suppressions.find({"_id": {"$in": sorted(set(email_hashes))}})
+        return {str(doc["_id"]): str(doc["reason"]) async for doc in cursor}
 
     async def suppress(self, suppression: Suppression, session: Session | None = None) -> None:
         document = suppression_document(suppression)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any, ClassVar
 
+from services.notifier.adapters.batches import BatchRepository
 from services.notifier.adapters.calendar_client import CalendarClient
 from services.notifier.adapters.deliveries import DeliveryRepository
 from services.notifier.adapters.rate_limits import RateLimiter
@@ -45,19 +46,19 @@ def link_secret(settings: NotifierSettings) -> bytes:
 
 
 @dataclass(frozen=True)
-class DeliveryRequested:
-    """The outbox record that queues one delivery for the sending workers."""
+class BatchRequested:
+    """The outbox record that queues one batch of deliveries for the sending workers."""
 
-    event_type: ClassVar[str] = "notifier.delivery.requested"
-    delivery_id: str
+    event_type: ClassVar[str] = "notifier.delivery.batch"
+    batch_id: str
     kind: str
 
     @property
     def subject(self) -> str:
-        return self.delivery_id
+        return self.batch_id
 
     def data(self) -> dict[str, Any]:
-        return {"delivery_id": self.delivery_id, "kind": self.kind}
+        return {"batch_id": self.batch_id, "kind": self.kind}
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Deps:
     outbox: Outbox
     subscriptions: SubscriptionRepository
     deliveries: DeliveryRepository
+    batches: BatchRepository
     sources: SourceRepository
     digest_items: DigestItemRepository
     projections: ProjectionRepository
@@ -102,6 +104,7 @@ def build_deps(platform: Platform, settings: NotifierSettings, clock: Clock) -> 
         outbox=platform.outbox,
         subscriptions=SubscriptionRepository(mongo),
         deliveries=DeliveryRepository(mongo),
+        batches=BatchRepository(mongo),
         sources=SourceRepository(mongo),
         digest_items=DigestItemRepository(mongo),
         projections=ProjectionRepository(mongo),

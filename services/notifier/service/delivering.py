@@ -1,202 +1,121 @@
-"""Send one delivery: claim it, check it may still go, render, send, record the outcome."""
+"""Send one batch of deliveries: claim it, skip what already ended, send the rest, record."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from typing import Any, Final
+from typing import Final
 
 from services.notifier.adapters.calendar_client import CalendarUnavailable
-from services.notifier.adapters.deliveries import DeliveryKind, DeliveryState
+from services.notifier.adapters.deliveries import DeliveryRepository, Ended, Outcome
 from services.notifier.adapters.smtp import PermanentFailure, TemporaryFailure
-from services.notifier.adapters.sources import items_from_sources
-from services.notifier.domain.digests import build_digest
-from services.notifier.domain.display import parse_instant
-from services.notifier.domain.errors import NotEntitled
-from services.notifier.domain.mail import (
-    render_alert,
-    render_confirmation,
-    render_digest,
-    render_reminder,
-)
-from services.notifier.domain.reminders import Reminder, ReminderKind
 from services.notifier.domain.subscriptions import Subscription, Suppression
-from services.notifier.domain.topics import Topic
+from services.notifier.service.composing import BOUNCED, Composer, Skip
 from services.notifier.service.context import Deps
-from services.notifier.service.links import confirm_expiry, confirm_url, links_for
 from shared.db import Document
 from shared.events import CloudEvent
-from shared.vocabulary import Classification
 
 log = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died; SMTP times out well before.
+# A claim older than this belongs to a worker that died; a batch of 100 takes seconds.
 STALE_CLAIM: Final = timedelta(minutes=2)
 MAX_ATTEMPTS: Final = 10
-BOUNCED: Final = "bounced"
-
-
-class Skip(Exception):
-    """Nothing should be sent for this delivery any more (the reason is recorded)."""
+# Outcomes are written every this many, so a crash re-sends at most this many emails.
+RECORD_EVERY: Final = 20
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Back-off before the sweeper tries a delivery again: 1 min doubling, at most 1 hour."""
+    """Back-off before the sweeper tries a batch again: 1 min doubling, at most 1 hour."""
     delay: timedelta = timedelta(minutes=1) * 2 ** max(attempts - 1, 0)
     return min(delay, timedelta(hours=1))
 
 
-async def send_delivery(deps: Deps, event: CloudEvent) -> bool:
-    """The JobSubscription job: return False when the delivery was not this worker's to send."""
-    delivery_id = str(event.data.get("delivery_id") or event.subject or "")
+@dataclass
+class Recorder:
+    """Collect outcomes and insert them in chunks of RECORD_EVERY (one round trip each)."""
+
+    deliveries: DeliveryRepository
+    pending: list[Ended] = field(default_factory=list)
+
+    async def add(self, ended: Ended) -> None:
+        self.pending.append(ended)
+        if len(self.pending) >= RECORD_EVERY:
+            await self.flush()
+
+    async def flush(self) -> None:
+        # Swap before awaiting: concurrent senders keep appending to a fresh list.
+        chunk, self.pending = self.pending, []
+        await self.deliveries.record(chunk)
+
+
+@dataclass
+class Retry:
+    """A delivery that failed for now (4xx, connection, calendar down)."""
+
+    delivery_id: str
+    error: Exception
+
+
+async def send_batch(deps: Deps, event: CloudEvent) -> bool:
+    """The JobSubscription job: return False when the batch was not this worker's to send."""
+    batch_id = str(event.data.get("batch_id") or event.subject or "")
     now = deps.clock()
-    delivery = await deps.deliveries.claim(delivery_id, now, now - STALE_CLAIM)
-    if delivery is None:
-        return False  # sent, closed, unknown, or another worker holds a fresh claim
-    try:
-        message, recipient = await _compose(deps, delivery, now)
-        await deps.smtp.send(message, deps.sender.address, recipient)
-    except Skip as exc:
-        await deps.deliveries.mark_done(delivery_id, DeliveryState.SKIPPED, str(exc))
-        return True
-    except PermanentFailure as exc:
-        await _hard_failure(deps, delivery, str(exc), now)
-        return True
-    except (TemporaryFailure, CalendarUnavailable) as exc:
-        if int(delivery["attempts"]) >= MAX_ATTEMPTS:
-            await deps.deliveries.mark_done(delivery_id, DeliveryState.FAILED, str(exc))
-            return True
-        next_at = now + retry_delay(int(delivery["attempts"]))
-        await deps.deliveries.mark_retry(delivery_id, str(exc), next_at)
-        raise  # the queue retries soon; the sweeper later, after the back-off
-    await deps.deliveries.mark_sent(delivery_id, str(message["Message-ID"]), deps.clock())
+    held_until = now + STALE_CLAIM
+    batch = await deps.batches.claim(batch_id, now, held_until)
+    if batch is None:
+        return False  # done, unknown, or another worker holds a live claim
+    ids = [str(i) for i in batch["delivery_ids"]]
+    ended = await deps.deliveries.ended(ids)
+    deliveries = await deps.deliveries.many([i for i in ids if i not in ended])
+    composer = await Composer.for_batch(deps, now, deliveries)
+    recorder = Recorder(deps.deliveries)
+    results = await asyncio.gather(
+        *(_send_one(deps, composer, recorder, delivery, now) for delivery in deliveries),
+        return_exceptions=True,
+    )
+    # Whatever happened, what was sent is recorded before anything else.
+    await recorder.flush()
+    unexpected = [r for r in results if isinstance(r, BaseException)]
+    if unexpected:
+        raise unexpected[0]
+    retries = [r for r in results if isinstance(r, Retry)]
+    if retries and int(batch["attempts"]) < MAX_ATTEMPTS:
+        retry_at = now + retry_delay(int(batch["attempts"]))
+        error = retries[0].error
+        await deps.batches.release(batch_id, held_until, deps.clock(), str(error), retry_at)
+        raise error  # the queue retries soon, the sweeper later; ended ones are skipped
+    await recorder.deliveries.record(
+        [Ended(r.delivery_id, Outcome.FAILED, deps.clock(), error=str(r.error)) for r in retries]
+    )
+    await deps.batches.close(batch_id, held_until, deps.clock())
     return True
 
 
-async def _hard_failure(deps: Deps, delivery: Document, error: str, now: datetime) -> None:
-    await deps.deliveries.mark_done(str(delivery["_id"]), DeliveryState.FAILED, error)
-    subscription = await deps.subscriptions.get(str(delivery["subscription_id"]))
-    if subscription is None:
-        return
+async def _send_one(
+    deps: Deps, composer: Composer, recorder: Recorder, delivery: Document, now: datetime
+) -> Retry | None:
+    delivery_id = str(delivery["_id"])
+    try:
+        message, recipient = await composer.compose(delivery)
+        await deps.smtp.send(message, deps.sender.address, recipient)
+    except Skip as exc:
+        await recorder.add(Ended(delivery_id, Outcome.SKIPPED, now, error=str(exc)))
+    except PermanentFailure as exc:
+        await recorder.add(Ended(delivery_id, Outcome.FAILED, now, error=str(exc)))
+        subscription = composer.subscription(delivery)
+        if subscription is not None:
+            await _count_hard_failure(deps, subscription, now)
+    except (TemporaryFailure, CalendarUnavailable) as exc:
+        return Retry(delivery_id, exc)
+    else:
+        message_id = str(message["Message-ID"])
+        await recorder.add(Ended(delivery_id, Outcome.SENT, deps.clock(), message_id=message_id))
+    return None
+
+
+async def _count_hard_failure(deps: Deps, subscription: Subscription, now: datetime) -> None:
     if await deps.subscriptions.record_hard_failure(subscription.email_hash, now):
         log.info("suppressing subscription %s after repeated hard failures", subscription.id)
         await deps.subscriptions.suppress(Suppression(subscription.email_hash, BOUNCED, now))
-
-
-async def _compose(deps: Deps, delivery: Document, now: datetime) -> tuple[EmailMessage, str]:
-    subscription = await deps.subscriptions.get(str(delivery["subscription_id"]))
-    if subscription is None:
-        raise Skip("the subscription no longer exists")
-    kind = DeliveryKind(delivery["kind"])
-    reason = await deps.subscriptions.suppression_reason(subscription.email_hash)
-    # An erased person who subscribes again may be asked to confirm; a bounced address never.
-    if reason is not None and (kind is not DeliveryKind.CONFIRMATION or reason == BOUNCED):
-        raise Skip(f"the address is suppressed ({reason})")
-    try:
-        if kind is DeliveryKind.CONFIRMATION:
-            message = _confirmation(deps, delivery, subscription, now)
-        elif kind is DeliveryKind.DIGEST:
-            message = await _digest(deps, delivery, subscription, now)
-        else:
-            message = await _from_source(deps, kind, delivery, subscription, now)
-    except NotEntitled as exc:
-        raise Skip(str(exc)) from exc
-    return message, subscription.email
-
-
-def _confirmation(
-    deps: Deps, delivery: Document, subscription: Subscription, now: datetime
-) -> EmailMessage:
-    payload = delivery["payload"]
-    expires_at = confirm_expiry(subscription)
-    if subscription.confirm_nonce != payload["nonce"] or expires_at is None:
-        raise Skip("a newer confirmation link replaced this one, or it was used")
-    return render_confirmation(
-        # The Message-ID derives from the version that asked for this email, not today's.
-        replace(subscription, version=int(payload["version"])),
-        confirm_url(deps, subscription, expires_at),
-        expires_at,
-        sender=deps.sender,
-        sent_at=now,
-        message_id_domain=deps.settings.list_id_domain,
-    )
-
-
-async def _digest(
-    deps: Deps, delivery: Document, subscription: Subscription, now: datetime
-) -> EmailMessage:
-    payload = delivery["payload"]
-    keys = await deps.digest_items.keys(subscription.id, str(delivery["source_key"]))
-    sources = await deps.sources.many(keys)
-    digest = build_digest(
-        subscription,
-        items_from_sources(sources.values()),
-        parse_instant(payload["period_start"]),
-        parse_instant(payload["period_end"]),
-    )
-    if digest is None:
-        raise Skip("nothing left to show in this digest")
-    return render_digest(
-        digest,
-        subscription,
-        links_for(deps, subscription, now),
-        sender=deps.sender,
-        sent_at=now,
-        message_id_domain=deps.settings.list_id_domain,
-    )
-
-
-async def _ics(deps: Deps, data: dict[str, Any]) -> bytes | None:
-    event = data.get("event")
-    if not isinstance(event, dict) or not event.get("ics_url"):
-        return None
-    # Without the calendar, wait and retry: an alert about a meeting promises its entry.
-    return await deps.calendar.fetch_ics(str(event["ics_url"]))
-
-
-def reminder_from_payload(payload: dict[str, Any]) -> Reminder:
-    return Reminder(
-        kind=ReminderKind(payload["kind"]),
-        key=payload["key"],
-        entity_id=payload["entity_id"],
-        due_at=parse_instant(payload["due_at"]),
-        topics=frozenset(Topic(t) for t in payload["topics"]),
-        classification=Classification(payload["classification"]),
-        data=payload["data"],
-    )
-
-
-async def _from_source(
-    deps: Deps, kind: DeliveryKind, delivery: Document, subscription: Subscription, now: datetime
-) -> EmailMessage:
-    source = await deps.sources.get(str(delivery["source_key"]))
-    if source is None:
-        raise Skip("the source of this delivery is gone")
-    payload = source["payload"]
-    links = links_for(deps, subscription, now)
-    domain = deps.settings.list_id_domain
-    if kind is DeliveryKind.REMINDER:
-        reminder = reminder_from_payload(payload)
-        ics = await _ics(deps, payload["data"]) if "event" in payload["data"] else None
-        return render_reminder(
-            reminder,
-            subscription,
-            links,
-            ics,
-            sender=deps.sender,
-            sent_at=now,
-            message_id_domain=domain,
-        )
-    return render_alert(
-        payload["type"],
-        payload["data"],
-        subscription,
-        links,
-        await _ics(deps, payload["data"]),
-        event_id=str(source["_id"]),
-        sender=deps.sender,
-        sent_at=now,
-        message_id_domain=domain,
-    )

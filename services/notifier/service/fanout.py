@@ -14,7 +14,8 @@ from services.notifier.domain.matching import (
     topics_of,
     wants_topics,
 )
-from services.notifier.service.context import DeliveryRequested, Deps
+from services.notifier.service.context import Deps
+from services.notifier.service.queueing import queue_deliveries
 from shared.db import Session
 from shared.events import CloudEvent
 
@@ -46,6 +47,8 @@ async def keep_projections(deps: Deps, event: CloudEvent, session: Session) -> N
 async def apply_event(deps: Deps, event: CloudEvent, session: Session) -> None:
     """Record, in the consumer's transaction, one delivery per immediate subscriber.
 
+    The deliveries go to the workers in batches (one outbox record per batch).
+
     Digest subscribers get a digest item instead. The consumer applies each event
     once; the unique (source_key, subscription_id) index is the second line of defence.
     """
@@ -70,8 +73,8 @@ async def apply_event(deps: Deps, event: CloudEvent, session: Session) -> None:
         if subscription.wants_immediate_alerts
     ]
     await deps.deliveries.insert_many(deliveries, session)
-    await deps.outbox.add(
-        session, [DeliveryRequested(doc["_id"], DeliveryKind.ALERT.value) for doc in deliveries]
+    await queue_deliveries(
+        deps, DeliveryKind.ALERT, [str(doc["_id"]) for doc in deliveries], session
     )
     digesters = [s.id for s in wanted if not s.wants_immediate_alerts]
     await deps.digest_items.add(digesters, event.id, digest_item(event).occurred_at, session)

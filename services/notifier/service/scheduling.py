@@ -1,4 +1,4 @@
-"""The scheduler: reminders, digests, expiry and the sweep of stuck deliveries, under a lease."""
+"""The scheduler: reminders, digests, expiry and the sweep of stuck batches, under a lease."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from services.notifier.domain.display import LONDON, london
 from services.notifier.domain.matching import wants_topics
 from services.notifier.domain.reminders import Reminder, due_reminders
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
-from services.notifier.service.context import DeliveryRequested, Deps
-from services.notifier.service.delivering import STALE_CLAIM
+from services.notifier.service.context import BatchRequested, Deps
+from services.notifier.service.queueing import queue_deliveries
 from shared.db import Document, Session
 from shared.lease import Lease
 
@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS: Final = 30.0
 DIGEST_AT: Final = time(7, 0)  # London time, daily; weekly on Monday
-# A pending delivery whose job should long have run (dead-lettered, or its retry due).
-PENDING_GRACE: Final = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -72,8 +70,7 @@ async def _queue(
     deps: Deps, kind: DeliveryKind, documents: list[Document], session: Session
 ) -> int:
     new_ids = await deps.deliveries.insert_missing(documents, session)
-    await deps.outbox.add(session, [DeliveryRequested(i, kind.value) for i in new_ids])
-    return len(new_ids)
+    return await queue_deliveries(deps, kind, new_ids, session)
 
 
 def _reminder_payload(reminder: Reminder) -> dict[str, Any]:
@@ -166,14 +163,14 @@ async def send_digests(deps: Deps, runs: Runs, now: datetime) -> int:
 
 
 async def requeue_stuck(deps: Deps, now: datetime) -> int:
-    """Ask again for deliveries whose job was dead-lettered or whose worker died."""
-    stuck = await deps.deliveries.stuck(now - PENDING_GRACE, now - STALE_CLAIM)
+    """Ask again for batches whose job was dead-lettered or lost, or whose worker died."""
+    stuck = await deps.batches.due(now)
     if not stuck:
         return 0
 
     async def work(session: Session) -> None:
         await deps.outbox.add(
-            session, [DeliveryRequested(str(doc["_id"]), str(doc["kind"])) for doc in stuck]
+            session, [BatchRequested(str(doc["_id"]), str(doc["kind"])) for doc in stuck]
         )
 
     await deps.mongo.transaction(work)

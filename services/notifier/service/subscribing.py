@@ -20,8 +20,9 @@ from services.notifier.domain.subscriptions import (
 )
 from services.notifier.domain.tokens import TokenPurpose, read_token
 from services.notifier.domain.topics import Topic
-from services.notifier.service.context import DeliveryRequested, Deps
-from services.notifier.service.delivering import BOUNCED
+from services.notifier.service.composing import BOUNCED
+from services.notifier.service.context import Deps
+from services.notifier.service.queueing import queue_deliveries
 from shared.db import Session
 
 ERASED = "erased"
@@ -47,10 +48,8 @@ async def _queue_confirmation(deps: Deps, subscription: Subscription, session: S
         deps.clock(),
         {"nonce": subscription.confirm_nonce, "version": subscription.version},
     )
-    for delivery_id in await deps.deliveries.insert_missing([delivery], session):
-        await deps.outbox.add(
-            session, [DeliveryRequested(delivery_id, DeliveryKind.CONFIRMATION.value)]
-        )
+    new_ids = await deps.deliveries.insert_missing([delivery], session)
+    await queue_deliveries(deps, DeliveryKind.CONFIRMATION, new_ids, session)
 
 
 async def subscribe(deps: Deps, request: SubscriptionRequest) -> None:

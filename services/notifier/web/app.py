@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.notifier.adapters.names import notifier_indexes
-from services.notifier.service.context import Clock, system_clock
+from services.notifier.service.context import BatchRequested, Clock, system_clock
 from services.notifier.web import api, pages
 from services.notifier.web.errors import ERROR_MAP
 from services.notifier.web.runtime import NOTIFIER, NotifierRuntime
@@ -27,11 +27,11 @@ def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.A
             Subscription("events", ["registry.#", "calendar.#"], runtime.handle_event),
             JobSubscription(
                 "deliveries",
-                ["notifier.delivery.requested"],
+                [BatchRequested.event_type],
                 runtime.send,
-                # More jobs than SMTP slots, so claims and rendering overlap the sends;
-                # the pool still bounds concurrent SMTP sessions to smtp_concurrency.
-                prefetch=settings.smtp_concurrency * 4,
+                # A batch alone fills the SMTP pool; a second one in hand overlaps its
+                # reads with the first one's sends. More would hold claims idle.
+                prefetch=2,
             ),
         ],
         background=[("scheduler", runtime.scheduler)],

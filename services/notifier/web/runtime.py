@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from services.notifier.service.context import Clock, Deps, build_deps
-from services.notifier.service.delivering import send_delivery
+from services.notifier.service.delivering import send_batch
 from services.notifier.service.fanout import apply_event
 from services.notifier.service.scheduling import run_scheduler
 from shared.app import Platform
@@ -38,7 +38,7 @@ class NotifierRuntime:
         await apply_event(self.deps, event, session)
 
     async def send(self, event: CloudEvent) -> bool:
-        return await send_delivery(self.deps, event)
+        return await send_batch(self.deps, event)
 
     async def scheduler(self, platform: Platform) -> None:
         del platform  # the deps already hold what the scheduler needs

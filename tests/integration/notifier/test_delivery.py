@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import icalendar
 
@@ -28,11 +29,31 @@ async def alert_delivery(rig: Rig) -> dict[str, object]:
     )
 
 
-async def request_delivery(rig: Rig, delivery_id: str) -> None:
+async def alert_batch(rig: Rig, state: str = "done") -> dict[str, Any]:
+    return await until(
+        lambda: rig.mongo.collection(names.BATCHES).find_one({"kind": "alert", "state": state}),
+        10,
+        f"a {state} alert batch",
+    )
+
+
+async def outcome(rig: Rig, delivery_id: object) -> dict[str, object]:
+    found = await rig.mongo.collection(names.SENT).find_one({"_id": delivery_id})
+    assert found is not None, "no outcome recorded"
+    return dict(found)
+
+
+async def request_batch(rig: Rig, batch_id: object) -> None:
     await rig.publish(
-        "notifier.delivery.requested",
-        {"delivery_id": delivery_id, "kind": "alert"},
-        subject=delivery_id,
+        "notifier.delivery.batch", {"batch_id": batch_id, "kind": "alert"}, subject=str(batch_id)
+    )
+
+
+async def reopen(rig: Rig, batch_id: object, until: datetime) -> None:
+    """Leave a batch as a worker leaves it when it dies while holding its claim."""
+    await rig.mongo.collection(names.BATCHES).update_one(
+        {"_id": batch_id},
+        {"$set": {"state": "open", "claimed_until": until, "next_attempt_at": until}},
     )
 
 
@@ -42,12 +63,24 @@ async def test_redelivered_event_and_job_send_one_email(rig: Rig) -> None:
     await rig.publish(event.type, event.data, event=event)
     await rig.publish(event.type, event.data, event=event)
     await rig.wait_mail(2)
-    delivery = await alert_delivery(rig)
-    await request_delivery(rig, str(delivery["_id"]))
-    await request_delivery(rig, str(delivery["_id"]))
+    batch = await alert_batch(rig)
+    await request_batch(rig, batch["_id"])
+    await request_batch(rig, batch["_id"])
     await asyncio.sleep(0.5)
     assert len(rig.messages("once@example.org")) == 2
     assert await rig.mongo.collection(names.DELIVERIES).count_documents({"kind": "alert"}) == 1
+
+
+async def test_fanout_queues_one_job_per_batch_of_deliveries(rig: Rig) -> None:
+    for n in range(3):
+        await rig.subscribe_confirmed(f"many{n}@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(6)
+    batch = await alert_batch(rig)
+    assert len(batch["delivery_ids"]) == 3
+    assert await rig.mongo.collection(names.BATCHES).count_documents({"kind": "alert"}) == 1
+    for delivery_id in batch["delivery_ids"]:
+        assert (await outcome(rig, delivery_id))["outcome"] == "sent"
 
 
 async def test_temporary_refusal_is_retried_and_sent_once(rig: Rig) -> None:
@@ -57,9 +90,10 @@ async def test_temporary_refusal_is_retried_and_sent_once(rig: Rig) -> None:
     messages = await rig.wait_mail(2, "flaky@example.org")
     assert len(messages) == 2
     delivery = await alert_delivery(rig)
-    assert delivery["state"] == "sent"
-    assert delivery["attempts"] == 2
-    assert "451" in str(delivery["last_error"])
+    assert (await outcome(rig, delivery["_id"]))["outcome"] == "sent"
+    batch = await alert_batch(rig)
+    assert batch["attempts"] == 2
+    assert "451" in str(batch["last_error"])
 
 
 async def test_worker_killed_mid_send_is_resent_by_the_sweeper_with_the_same_message_id(
@@ -69,12 +103,11 @@ async def test_worker_killed_mid_send_is_resent_by_the_sweeper_with_the_same_mes
     await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
     first = (await rig.wait_mail(2))[-1]
     delivery = await alert_delivery(rig)
-    # The state a worker leaves when it dies after the server accepted, before marking sent.
-    await rig.mongo.collection(names.DELIVERIES).update_one(
-        {"_id": delivery["_id"]},
-        {"$set": {"state": "sending", "claimed_at": rig.clock(), "next_attempt_at": rig.clock()}},
-    )
-    await request_delivery(rig, str(delivery["_id"]))  # a fresh claim is left alone
+    batch = await alert_batch(rig)
+    # The worker died after the server accepted, before recording the outcome.
+    await rig.mongo.collection(names.SENT).delete_one({"_id": delivery["_id"]})
+    await reopen(rig, batch["_id"], rig.clock() + timedelta(minutes=2))
+    await request_batch(rig, batch["_id"])  # a live claim is left alone
     await asyncio.sleep(0.5)
     assert len(rig.messages()) == 2
 
@@ -84,6 +117,28 @@ async def test_worker_killed_mid_send_is_resent_by_the_sweeper_with_the_same_mes
     again = (await rig.wait_mail(3))[-1]
     assert again["Message-ID"] == first["Message-ID"]
     assert len(rig.messages()) == 3
+
+
+async def test_a_dead_workers_batch_is_finished_by_another_without_duplicates(rig: Rig) -> None:
+    for name in ("done", "undone"):
+        await rig.subscribe_confirmed(f"{name}@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(4)
+    batch = await alert_batch(rig)
+    deliveries = rig.mongo.collection(names.DELIVERIES)
+    undone = await deliveries.find_one({"kind": "alert", "_id": {"$in": batch["delivery_ids"]}})
+    assert undone is not None
+    recipient = await rig.deps.subscriptions.get(str(undone["subscription_id"]))
+    assert recipient is not None
+    first = rig.messages(recipient.email)[-1]
+    # The worker died mid-batch: one outcome recorded, one not; its claim has lapsed.
+    await rig.mongo.collection(names.SENT).delete_one({"_id": undone["_id"]})
+    await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
+    await request_batch(rig, batch["_id"])
+    messages = await rig.wait_mail(5)
+    assert messages[-1]["Message-ID"] == first["Message-ID"]
+    assert len(rig.messages(recipient.email)) == 3
+    await alert_batch(rig)
 
 
 async def test_meeting_alert_carries_the_calendar_entry_with_the_feed_uid(rig: Rig) -> None:
@@ -105,8 +160,8 @@ async def test_calendar_outage_delays_the_alert_rather_than_dropping_the_entry(r
     rig.calendar.down = True
     await rig.publish(CREATED, {"event": meeting}, subject=meeting["id"])
     await until(
-        lambda: rig.mongo.collection(names.DELIVERIES).find_one(
-            {"kind": "alert", "attempts": {"$gte": 2}, "state": "pending"}
+        lambda: rig.mongo.collection(names.BATCHES).find_one(
+            {"kind": "alert", "attempts": {"$gte": 2}, "state": "open"}
         ),
         15,
         "failed attempts",
@@ -142,18 +197,18 @@ async def test_hard_failures_are_recorded_and_suppress_the_address(rig: Rig) -> 
     for status in ("report_phase", "change_board", "approved", "implemented"):
         event = await rig.publish(STATUS_CHANGED, status_change(status), subject="MP192")
         await rig.applied(event)
-    failed = {"kind": "alert", "state": "failed"}
+    failed = {"outcome": "failed"}
     await until(
         lambda: rig.mongo.collection(names.SUPPRESSIONS).find_one({"reason": "bounced"}),
         10,
         "suppression",
     )
     await until(
-        lambda: rig.mongo.collection(names.DELIVERIES).count_documents(
-            {"kind": "alert", "state": {"$in": ["failed", "skipped"]}}
+        lambda: rig.mongo.collection(names.SENT).count_documents(
+            {"outcome": {"$in": ["failed", "skipped"]}}
         ),
         10,
         "closed deliveries",
     )
-    assert await rig.mongo.collection(names.DELIVERIES).count_documents(failed) >= 3
+    assert await rig.mongo.collection(names.SENT).count_documents(failed) >= 3
     assert len(rig.messages()) == 1

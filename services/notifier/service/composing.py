@@ -1,0 +1,191 @@
+"""Render the emails of one batch of deliveries, reading what they share only once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any, Final
+
+from services.notifier.adapters.deliveries import DeliveryKind
+from services.notifier.adapters.sources import items_from_sources
+from services.notifier.domain.digests import build_digest
+from services.notifier.domain.display import parse_instant
+from services.notifier.domain.errors import NotEntitled
+from services.notifier.domain.mail import (
+    render_alert,
+    render_confirmation,
+    render_digest,
+    render_reminder,
+)
+from services.notifier.domain.reminders import Reminder, ReminderKind
+from services.notifier.domain.subscriptions import Subscription
+from services.notifier.domain.topics import Topic
+from services.notifier.service.context import Deps
+from services.notifier.service.links import confirm_expiry, confirm_url, links_for
+from shared.db import Document
+from shared.vocabulary import Classification
+
+BOUNCED: Final = "bounced"
+
+
+class Skip(Exception):
+    """Nothing should be sent for this delivery any more (the reason is recorded)."""
+
+
+def reminder_from_payload(payload: dict[str, Any]) -> Reminder:
+    return Reminder(
+        kind=ReminderKind(payload["kind"]),
+        key=payload["key"],
+        entity_id=payload["entity_id"],
+        due_at=parse_instant(payload["due_at"]),
+        topics=frozenset(Topic(t) for t in payload["topics"]),
+        classification=Classification(payload["classification"]),
+        data=payload["data"],
+    )
+
+
+class Composer:
+    """Compose the deliveries of one batch at `now`.
+
+    The batch's subscriptions and suppressions are read up front with `_id $in`; the
+    source and the calendar entry, shared by every alert of a fan-out, are fetched once
+    (as tasks, so a hundred concurrent sends wait on one read instead of starting a
+    hundred).
+    """
+
+    def __init__(
+        self,
+        deps: Deps,
+        now: datetime,
+        subscriptions: Mapping[str, Subscription],
+        suppressions: Mapping[str, str],
+    ) -> None:
+        self._deps = deps
+        self._now = now
+        self._subscriptions = subscriptions
+        self._suppressions = suppressions
+        self._shared: dict[str, asyncio.Task[Any]] = {}
+
+    @classmethod
+    async def for_batch(cls, deps: Deps, now: datetime, deliveries: list[Document]) -> Composer:
+        subscriptions = await deps.subscriptions.many(str(d["subscription_id"]) for d in deliveries)
+        suppressions = await deps.subscriptions.suppression_reasons(
+            s.email_hash for s in subscriptions.values()
+        )
+        return cls(deps, now, subscriptions, suppressions)
+
+    def subscription(self, delivery: Document) -> Subscription | None:
+        return self._subscriptions.get(str(delivery["subscription_id"]))
+
+    async def _once(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
+        if key not in self._shared:
+            self._shared[key] = asyncio.ensure_future(load())
+        return await self._shared[key]
+
+    async def compose(self, delivery: Document) -> tuple[EmailMessage, str]:
+        """Return the message and its recipient, or raise Skip (or a temporary failure)."""
+        subscription = self.subscription(delivery)
+        if subscription is None:
+            raise Skip("the subscription no longer exists")
+        kind = DeliveryKind(delivery["kind"])
+        reason = self._suppressions.get(subscription.email_hash)
+        # An erased person who subscribes again may be asked to confirm; a bounced address never.
+        if reason is not None and (kind is not DeliveryKind.CONFIRMATION or reason == BOUNCED):
+            raise Skip(f"the address is suppressed ({reason})")
+        try:
+            if kind is DeliveryKind.CONFIRMATION:
+                message = self._confirmation(delivery, subscription)
+            elif kind is DeliveryKind.DIGEST:
+                message = await self._digest(delivery, subscription)
+            else:
+                message = await self._from_source(kind, delivery, subscription)
+        except NotEntitled as exc:
+            raise Skip(str(exc)) from exc
+        return message, subscription.email
+
+    def _confirmation(self, delivery: Document, subscription: Subscription) -> EmailMessage:
+        deps = self._deps
+        payload = delivery["payload"]
+        expires_at = confirm_expiry(subscription)
+        if subscription.confirm_nonce != payload["nonce"] or expires_at is None:
+            raise Skip("a newer confirmation link replaced this one, or it was used")
+        return render_confirmation(
+            # The Message-ID derives from the version that asked for this email, not today's.
+            replace(subscription, version=int(payload["version"])),
+            confirm_url(deps, subscription, expires_at),
+            expires_at,
+            sender=deps.sender,
+            sent_at=self._now,
+            message_id_domain=deps.settings.list_id_domain,
+        )
+
+    async def _digest(self, delivery: Document, subscription: Subscription) -> EmailMessage:
+        deps = self._deps
+        payload = delivery["payload"]
+        keys = await deps.digest_items.keys(subscription.id, str(delivery["source_key"]))
+        sources = await deps.sources.many(keys)
+        digest = build_digest(
+            subscription,
+            items_from_sources(sources.values()),
+            parse_instant(payload["period_start"]),
+            parse_instant(payload["period_end"]),
+        )
+        if digest is None:
+            raise Skip("nothing left to show in this digest")
+        return render_digest(
+            digest,
+            subscription,
+            links_for(deps, subscription, self._now),
+            sender=deps.sender,
+            sent_at=self._now,
+            message_id_domain=deps.settings.list_id_domain,
+        )
+
+    async def _ics(self, data: dict[str, Any]) -> bytes | None:
+        event = data.get("event")
+        if not isinstance(event, dict) or not event.get("ics_url"):
+            return None
+        url = str(event["ics_url"])
+        # Without the calendar, wait and retry: an alert about a meeting promises its entry.
+        ics: bytes | None = await self._once(
+            f"ics:{url}", lambda: self._deps.calendar.fetch_ics(url)
+        )
+        return ics
+
+    async def _from_source(
+        self, kind: DeliveryKind, delivery: Document, subscription: Subscription
+    ) -> EmailMessage:
+        deps = self._deps
+        key = str(delivery["source_key"])
+        source: Document | None = await self._once(f"source:{key}", lambda: deps.sources.get(key))
+        if source is None:
+            raise Skip("the source of this delivery is gone")
+        payload = source["payload"]
+        links = links_for(deps, subscription, self._now)
+        domain = deps.settings.list_id_domain
+        if kind is DeliveryKind.REMINDER:
+            reminder = reminder_from_payload(payload)
+            ics = await self._ics(payload["data"]) if "event" in payload["data"] else None
+            return render_reminder(
+                reminder,
+                subscription,
+                links,
+                ics,
+                sender=deps.sender,
+                sent_at=self._now,
+                message_id_domain=domain,
+            )
+        return render_alert(
+            payload["type"],
+            payload["data"],
+            subscription,
+            links,
+            await self._ics(payload["data"]),
+            event_id=str(source["_id"]),
+            sender=deps.sender,
+            sent_at=self._now,
+            message_id_domain=domain,
+        )

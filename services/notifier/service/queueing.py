@@ -1,0 +1,30 @@
+"""Queue stored deliveries for sending: batches, and one outbox record per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Final
+
+from services.notifier.adapters.batches import new_batches
+from services.notifier.adapters.deliveries import DeliveryKind
+from services.notifier.service.context import BatchRequested, Deps
+from shared.db import Session
+
+# A batch whose job should long have run (dead-lettered, lost) is requeued by the sweeper.
+PENDING_GRACE: Final = timedelta(minutes=5)
+
+
+async def queue_deliveries(
+    deps: Deps, kind: DeliveryKind, delivery_ids: Sequence[str], session: Session
+) -> int:
+    """Batch `delivery_ids` and add one outbox record per batch; return how many were queued.
+
+    One record per batch rather than per delivery: each record costs the relay and the
+    worker a few database round trips, which dominated a large fan-out.
+    """
+    now = deps.clock()
+    batches = new_batches(kind.value, delivery_ids, now, now + PENDING_GRACE)
+    await deps.batches.insert_many(batches, session)
+    await deps.outbox.add(session, [BatchRequested(str(b["_id"]), kind.value) for b in batches])
+    return len(delivery_ids)
