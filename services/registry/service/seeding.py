@@ -17,6 +17,7 @@ from services.registry.domain.events import (
 )
 from services.registry.domain.models import Modification
 from services.registry.seed import SeedData, load_seed
+from services.registry.seed.history import seed_history
 from services.registry.service.context import Registry
 from shared.db import Session
 from shared.events import DomainEvent
@@ -29,6 +30,7 @@ async def load_seed_register(registry: Registry, seed: SeedData | None = None) -
     seed = seed or load_seed()
     base = registry.base_url
     by_ref: dict[str, Modification] = {str(mod.ref): mod for mod in seed.modifications}
+    history = seed_history(seed)
 
     async def work(session: Session) -> list[DomainEvent]:
         repos = registry.repos
@@ -39,6 +41,8 @@ async def load_seed_register(registry: Registry, seed: SeedData | None = None) -
                 await repos.modifications.upsert_new(mod, session)
             ):
                 events.append(ModificationCreated(modification=mod, base_url=base))
+                for entry in history.get(str(mod.ref), ()):
+                    await repos.history.add(entry, session)
         for consultation in seed.consultations:
             if await repos.consultations.upsert_new(consultation, session):
                 events.append(ConsultationOpened(consultation=consultation, base_url=base))
