@@ -86,8 +86,10 @@ class ModificationStatusChanged:
 
 
 @dataclass(frozen=True, slots=True)
-class ConsultationOpened:
-    event_type: ClassVar[str] = "registry.consultation.opened"
+class _ConsultationEvent:
+    """What every consultation event carries: the consultation as it now stands."""
+
+    event_type: ClassVar[str]
     consultation: Consultation
     base_url: str
 
@@ -100,33 +102,20 @@ class ConsultationOpened:
 
 
 @dataclass(frozen=True, slots=True)
-class ConsultationClosing:
+class ConsultationOpened(_ConsultationEvent):
+    event_type: ClassVar[str] = "registry.consultation.opened"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationClosing(_ConsultationEvent):
     """The closing date and time of an open consultation moved."""
 
     event_type: ClassVar[str] = "registry.consultation.closing"
-    consultation: Consultation
-    base_url: str
-
-    @property
-    def subject(self) -> str:
-        return self.consultation.id
-
-    def data(self) -> dict[str, Any]:
-        return {"consultation": consultation_snapshot(self.consultation, self.base_url)}
 
 
 @dataclass(frozen=True, slots=True)
-class ConsultationClosed:
+class ConsultationClosed(_ConsultationEvent):
     event_type: ClassVar[str] = "registry.consultation.closed"
-    consultation: Consultation
-    base_url: str
-
-    @property
-    def subject(self) -> str:
-        return self.consultation.id
-
-    def data(self) -> dict[str, Any]:
-        return {"consultation": consultation_snapshot(self.consultation, self.base_url)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +137,10 @@ class DecisionRecorded:
 
 
 @dataclass(frozen=True, slots=True)
-class ReleaseScheduled:
-    event_type: ClassVar[str] = "registry.release.scheduled"
+class _ReleaseEvent:
+    """What every release event carries: the release as it now stands."""
+
+    event_type: ClassVar[str]
     release: Release
     base_url: str
 
@@ -162,17 +153,13 @@ class ReleaseScheduled:
 
 
 @dataclass(frozen=True, slots=True)
-class ReleasePublished:
+class ReleaseScheduled(_ReleaseEvent):
+    event_type: ClassVar[str] = "registry.release.scheduled"
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasePublished(_ReleaseEvent):
     event_type: ClassVar[str] = "registry.release.published"
-    release: Release
-    base_url: str
-
-    @property
-    def subject(self) -> str:
-        return self.release.id
-
-    def data(self) -> dict[str, Any]:
-        return {"release": release_snapshot(self.release, self.base_url)}
 
 
 RegistryEvent = (
