@@ -10,7 +10,10 @@ api + worker), as in production. Figures go to docs/benchmarks.md by hand.
 (b) the same N messages, rendered beforehand, sent by a plain aiosmtplib loop with
     the same concurrency to the same sink (the practical limit);
 (c) latency from publishing a CloudEvent (as the registry's relay does) to the
-    message in the sink, one subscriber, idle system, p50/p99 over `--changes`.
+    message in the sink, one subscriber, idle system, p50/p99 over `--changes`;
+(d) latency from a registry status change (POST .../transitions on a registry
+    subprocess, its outbox relay, RabbitMQ, the notifier) to the message in the sink,
+    one subscriber following `all`, p50/p99 over `--changes` transitions.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from services.notifier.domain.subscriptions import (
     new_subscription,
     subscription_request,
 )
+from services.notifier.domain.topics import ALL
+from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.constants import EVENTS_EXCHANGE
 from shared.db import connect_mongo
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
@@ -82,12 +87,12 @@ def status_change(n: int) -> dict[str, Any]:
     }
 
 
-def subscribers(count: int) -> list[Subscription]:
+def subscribers(count: int, topic: str = TOPIC) -> list[Subscription]:
     now = datetime.now(UTC)
     made = []
     for i in range(count):
         pending = new_subscription(
-            subscription_request(f"member{i}@bench.example.org", [TOPIC]),
+            subscription_request(f"member{i}@bench.example.org", [topic]),
             now=now,
             feed_secret=SECRET.encode(),
         )
@@ -107,11 +112,17 @@ def vhost_command(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
-def start_notifier(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_service(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "services.notifier"], env=env, stdout=out, stderr=out
-        )
+        return subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out, stderr=out)
+
+
+def stop_service(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 async def wait_ready(base: str, seconds: float = 60.0) -> None:
@@ -180,6 +191,45 @@ def render_all(people: list[Subscription], event: CloudEvent) -> list[EmailMessa
     ]
 
 
+# A path-3 modification's moves, each one a `registry.modification.status_changed`.
+PATH3_MOVES = (
+    "refinement",
+    "report-phase",
+    "modification-report-consultation",
+    "change-board-vote",
+)
+
+
+async def registry_latency(base: str, sink: MailSink, changes: int) -> list[float]:
+    """Move fresh modifications through path 3; time each transition POST until its email.
+
+    The one subscriber follows `all`, so each creation is alerted too (waited for, not
+    timed).
+    """
+    staff = {"Authorization": "Bearer " + issue_token(SECRET, "bench", {ROLE_SECRETARIAT})}
+    api = f"{base}/api/v1/modifications"
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(headers=staff) as http:
+        number = 500
+        while len(latencies) < changes:
+            ref = f"MP{number}"
+            number += 1
+            body = {"ref": ref, "title": f"Bench modification {ref}", "path": "path-3"}
+            async with http.post(api, json=body) as response:
+                assert response.status == 201, await response.text()
+            await wait_count(sink, len(sink.store) + 1, seconds=30)
+            for to in PATH3_MOVES[: changes - len(latencies)]:
+                await asyncio.sleep(0.02)  # idle between changes
+                expected = len(sink.store) + 1
+                started = time.perf_counter()
+                async with http.post(
+                    f"{api}/{ref}/transitions", json={"to": to, "reason": "bench"}
+                ) as response:
+                    assert response.status == 201, await response.text()
+                latencies.append(await wait_count(sink, expected, seconds=30) - started)
+    return latencies
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -214,11 +264,18 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         "SMTP_CONCURRENCY": str(args.concurrency),
         "LOG_LEVEL": "WARNING",
     }
-    notifier = start_notifier(env, workdir / "notifier.log")
+    notifier = start_service("services.notifier", env, workdir / "notifier.log")
+    registry_port = free_port()
+    registry = start_service(
+        "services.registry",
+        {**env, "MONGODB_DB": "bench_registry", "PORT": str(registry_port)},
+        workdir / "registry.log",
+    )
     mongo = connect_mongo(mongo_server.url, DATABASE, "bench")
     amqp = await aio_pika.connect_robust(amqp_url)
     try:
         await wait_ready(f"http://127.0.0.1:{port}")
+        await wait_ready(f"http://127.0.0.1:{registry_port}")
         channel = await amqp.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(
             EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
@@ -266,6 +323,14 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
             )
             latencies.append(await wait_count(sink, n, seconds=30) - sent_at)
 
+        await collection.delete_many({})
+        await sink.store.delete()
+        [follower] = subscribers(1, ALL)
+        await collection.insert_one(to_document(follower))
+        transitions = await registry_latency(
+            f"http://127.0.0.1:{registry_port}", sink, args.changes
+        )
+
         n = len(people)
         print(f"\nfan-out to {n} subscribers, concurrency {args.concurrency}")
         print("| path | seconds | messages/s |")
@@ -279,12 +344,15 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
             f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
             f"max {max(latencies) * 1000:.0f} ms"
         )
+        print(f"\nlatency registry transition POST → sink, {len(transitions)} transitions:")
+        print(
+            f"p50 {percentile(transitions, 0.5) * 1000:.0f} ms, "
+            f"p99 {percentile(transitions, 0.99) * 1000:.0f} ms, "
+            f"max {max(transitions) * 1000:.0f} ms"
+        )
     finally:
-        notifier.terminate()
-        try:
-            notifier.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            notifier.kill()
+        stop_service(notifier)
+        stop_service(registry)
         await amqp.close()
         await mongo.close()
         await sink.close()
