@@ -82,7 +82,10 @@ def error_middleware(error_map: ErrorMap) -> Any:
             if problem is None:
                 if isinstance(exc, web.HTTPException):
                     raise
-                log.exception("unhandled error on %s %s", request.method, request.path)
+                # The route template, never the path: a path can hold a private feed token.
+                resource = request.match_info.route.resource
+                route = resource.canonical if resource is not None else "unmatched"
+                log.exception("unhandled error on %s %s", request.method, route)
                 problem = Problem(500, "Internal Server Error", "The error was logged.")
             return problem_response(problem)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from pydantic import BaseModel, ConfigDict
@@ -146,3 +148,32 @@ async def test_bad_requests_get_problem_json_and_write_nothing(
     created = await client.post("/api/v1/notes", headers=staff, json={"title": "SEC Panel 100"})
     assert created.status == 201
     assert await platform.mongo.collection("registry_notes").count_documents({}) == 1
+
+
+async def test_unhandled_error_is_a_500_problem_and_the_log_never_holds_the_url_secret(
+    aiohttp_client: AiohttpClient,
+    make_settings: Callable[..., ServiceSettings],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken_feed(request: web.Request) -> web.Response:
+        raise RuntimeError("the feed store is broken")
+
+    app = app_with_write_route(make_settings())
+    app.router.add_get("/feeds/private/{token}.ics", broken_feed)
+    client: TestClient[Any, Any] = await aiohttp_client(app)
+    secret = "s3cr3t-feed-token-0123456789abcdef"
+
+    with caplog.at_level(logging.DEBUG):
+        response = await client.get(f"/feeds/private/{secret}.ics")
+    assert response.status == 500
+    assert response.content_type == "application/problem+json"
+    assert secret not in await response.text()
+    # The services run without aiohttp's access log (shared/runner.py passes
+    # access_log=None); only the test server writes one, so it is left out here.
+    logged = "\n".join(
+        record.getMessage() + (record.exc_text or "")
+        for record in caplog.records
+        if record.name != "aiohttp.access"
+    )
+    assert "unhandled error on GET /feeds/private/{token}.ics" in logged
+    assert secret not in logged
