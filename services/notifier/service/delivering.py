@@ -78,13 +78,11 @@ async def send_batch(deps: Deps, event: CloudEvent) -> bool:
     # Whatever happened, what was sent is recorded before anything else.
     await recorder.flush()
     unexpected = [r for r in results if isinstance(r, BaseException)]
-    if unexpected:
-        raise unexpected[0]
     retries = [r for r in results if isinstance(r, Retry)]
-    if retries and int(batch["attempts"]) < MAX_ATTEMPTS:
+    if unexpected or (retries and int(batch["attempts"]) < MAX_ATTEMPTS):
+        error = unexpected[0] if unexpected else retries[0].error
         retry_at = now + retry_delay(int(batch["attempts"]))
-        error = retries[0].error
-        await deps.batches.release(batch_id, held_until, deps.clock(), str(error), retry_at)
+        await deps.batches.release(batch_id, held_until, deps.clock(), repr(error), retry_at)
         raise error  # the queue retries soon, the sweeper later; ended ones are skipped
     await recorder.deliveries.record(
         [Ended(r.delivery_id, Outcome.FAILED, deps.clock(), error=str(r.error)) for r in retries]

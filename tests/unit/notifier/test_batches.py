@@ -1,0 +1,31 @@
+"""Deliveries are queued in batches: each a claimable unit of at most BATCH_SIZE emails."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.notifier.adapters.batches import BATCH_SIZE, new_batches
+from services.notifier.service.delivering import retry_delay
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_deliveries_are_split_into_open_unclaimed_batches_in_order() -> None:
+    ids = [f"d{n}" for n in range(BATCH_SIZE * 2 + 5)]
+    batches = new_batches("alert", ids, NOW, NOW + timedelta(minutes=5))
+    assert [len(b["delivery_ids"]) for b in batches] == [BATCH_SIZE, BATCH_SIZE, 5]
+    assert [i for b in batches for i in b["delivery_ids"]] == ids
+    assert len({b["_id"] for b in batches}) == 3
+    for batch in batches:
+        assert batch["state"] == "open"
+        assert batch["claimed_until"] == NOW  # any worker may claim it at once
+        assert batch["next_attempt_at"] == NOW + timedelta(minutes=5)  # then the sweeper
+
+
+def test_nothing_to_send_makes_no_batch() -> None:
+    assert new_batches("alert", [], NOW, NOW) == []
+
+
+def test_retry_delay_doubles_from_a_minute_up_to_an_hour() -> None:
+    assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
+    assert retry_delay(20) == timedelta(hours=1)
