@@ -265,6 +265,15 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         "LOG_LEVEL": "WARNING",
     }
     notifier = start_service("services.notifier", env, workdir / "notifier.log")
+    # Delivery workers are competing consumers of the batch queue: more processes send more.
+    workers = [
+        start_service(
+            "services.notifier",
+            {**env, "ROLES": '["worker"]', "PORT": str(free_port())},
+            workdir / f"worker-{number}.log",
+        )
+        for number in range(1, args.workers)
+    ]
     registry_port = free_port()
     registry = start_service(
         "services.registry",
@@ -305,7 +314,10 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         notifier_seconds = finished - started
         n = len(people)
         # Each figure is printed as soon as it is measured: a later phase may fail.
-        print(f"\nfan-out to {n} subscribers, concurrency {args.concurrency}")
+        print(
+            f"\nfan-out to {n} subscribers, concurrency {args.concurrency}, "
+            f"{args.workers} worker process(es)"
+        )
         print("| path | seconds | messages/s |")
         print("| --- | ---: | ---: |")
         print(
@@ -358,6 +370,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
             f"max {max(transitions) * 1000:.0f} ms"
         )
     finally:
+        for worker in workers:
+            stop_service(worker)
         stop_service(notifier)
         stop_service(registry)
         await amqp.close()
@@ -373,6 +387,9 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="notifier processes consuming the delivery queue"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as workdir:
         asyncio.run(run(args, Path(workdir)))

@@ -192,6 +192,13 @@ def main() -> None:
             mongo.stop()
 
 
+def times(ours: float, theirs: float) -> str:
+    """Say how many times faster; a server that finished no request cannot be divided by."""
+    if theirs == 0:
+        return "inf (it completed no request in the window)"
+    return f"{ours / theirs:.0f}x"
+
+
 def report(
     results: dict[str, tuple[Load, Load, bool, int]],
     rss: dict[str, float],
@@ -215,8 +222,8 @@ def report(
         f"\ncalendar/nginx: 200 {ours[0].rps / nginx[0].rps:.0%} (goal 40%), "
         f"304 {ours[1].rps / nginx[1].rps:.0%} (goal 30%); by CPU per request: "
         f"200 {nginx[0].cpu_us / ours[0].cpu_us:.0%}, 304 {nginx[1].cpu_us / ours[1].cpu_us:.0%}; "
-        f"calendar/radicale: 200 {ours[0].rps / radicale[0].rps:.0f}x, "
-        f"304 {ours[1].rps / radicale[1].rps:.0f}x (goal 10x)"
+        f"calendar/radicale: 200 {times(ours[0].rps, radicale[0].rps)}, "
+        f"304 {times(ours[1].rps, radicale[1].rps)} (goal 10x)"
     )
     print(
         f"change to visible, other replica: median {statistics.median(delays) * 1000:.0f} ms, "
