@@ -137,7 +137,7 @@ class Rig:
         for summary in reversed(store.newest_first(0, len(store) or 1)):
             message = email.message_from_bytes(store.raw(summary), policy=default_policy)
             assert isinstance(message, EmailMessage)
-            if to is None or to in str(message["To"]):
+            if to is None or to in {address.addr_spec for address in message["To"].addresses}:
                 found.append(message)
         return found
 
