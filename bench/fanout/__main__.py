@@ -36,6 +36,7 @@ import aio_pika
 import aiohttp
 import aiosmtplib
 
+from bench.service import wait_ready
 from services.notifier.adapters import names
 from services.notifier.domain.documents import to_document
 from services.notifier.domain.mail import Links, Sender, render_alert
@@ -123,20 +124,6 @@ def stop_service(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-
-
-async def wait_ready(base: str, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(f"{base}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("the notifier did not become ready")
 
 
 async def wait_count(sink: MailSink, count: int, seconds: float) -> float:

@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.registry.data import GROUPS, load, modifications
+from bench.service import wait_ready
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 
@@ -71,20 +72,6 @@ def start_registry(mongo_url: str, amqp_url: str, port: int, log: Path) -> subpr
         return subprocess.Popen(
             [sys.executable, "-m", "services.registry"], env=env, stdout=out, stderr=out
         )
-
-
-async def wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 60.0
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(f"{base}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.3)
-    raise SystemExit("the registry did not become ready; see its log")
 
 
 async def run(operation: str, clients: int, seconds: float, request: Request) -> Result:
