@@ -6,7 +6,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
-import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel
 from pydantic import ValidationError
 from pymongo import ASCENDING, IndexModel
@@ -22,7 +21,7 @@ from shared.constants import (
 from shared.db import Mongo, Session
 from shared.events import CloudEvent
 from shared.logs import bind_correlation_id, reset_correlation_id
-from shared.messaging import Broker, RetryPolicy, declare_consumer_queue
+from shared.messaging import Broker, RetryPolicy, copy_message, declare_consumer_queue
 from shared.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -145,17 +144,6 @@ class QueueConsumer:
     ) -> None:
         """Copy the message to `queue` (confirmed), then ack the original: never lost."""
         assert self._channel is not None
-        headers = dict(message.headers or {})
-        headers[ATTEMPT_HEADER] = attempt
-        headers[ERROR_HEADER] = repr(error)[:500]
-        copy = aio_pika.Message(
-            body=message.body,
-            content_type=message.content_type,
-            message_id=message.message_id,
-            type=message.type,
-            correlation_id=message.correlation_id,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            headers=headers,
-        )
+        copy = copy_message(message, {ATTEMPT_HEADER: attempt, ERROR_HEADER: repr(error)[:500]})
         await self._channel.default_exchange.publish(copy, routing_key=queue)
         await message.ack()

@@ -10,6 +10,7 @@ import os
 import aio_pika
 
 from shared.constants import ATTEMPT_HEADER, ERROR_HEADER, dead_letter_queue
+from shared.messaging import copy_message
 
 
 async def list_dead_letters(amqp_url: str, queue: str, limit: int) -> list[dict[str, object]]:
@@ -53,19 +54,8 @@ async def replay_dead_letters(amqp_url: str, queue: str, limit: int) -> int:
             message = await dlq.get(no_ack=False, fail=False)
             if message is None:
                 break
-            headers = dict(message.headers or {})
-            headers[ATTEMPT_HEADER] = 1
             await channel.default_exchange.publish(
-                aio_pika.Message(
-                    body=message.body,
-                    content_type=message.content_type,
-                    message_id=message.message_id,
-                    type=message.type,
-                    correlation_id=message.correlation_id,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    headers=headers,
-                ),
-                routing_key=queue,
+                copy_message(message, {ATTEMPT_HEADER: 1}), routing_key=queue
             )
             await message.ack()
             replayed += 1

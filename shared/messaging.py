@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aio_pika
 from aio_pika.abc import (
     AbstractExchange,
+    AbstractIncomingMessage,
     AbstractRobustChannel,
     AbstractRobustConnection,
     AbstractRobustQueue,
@@ -64,6 +65,21 @@ def event_message(
         correlation_id=event.correlationid,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         headers=dict(headers or {}),
+    )
+
+
+def copy_message(
+    message: AbstractIncomingMessage, headers: Mapping[str, str | int]
+) -> aio_pika.Message:
+    """Copy a received message, persistent, with `headers` set over its own."""
+    return aio_pika.Message(
+        body=message.body,
+        content_type=message.content_type,
+        message_id=message.message_id,
+        type=message.type,
+        correlation_id=message.correlation_id,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers={**(message.headers or {}), **headers},
     )
 
 

@@ -13,7 +13,7 @@ from pymongo import AsyncMongoClient
 
 from shared.dev.embedded_mongo import start_embedded_mongo
 from shared.settings import ServiceSettings
-from tests.support.rabbit import create_vhost, delete_vhost
+from tests.support.rabbit import amqp_url_of_own
 
 TEST_SECRET = "test-secret-key-not-for-production"
 TEST_RETRY_BASE_MS = 50
@@ -37,14 +37,8 @@ def mongo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def amqp_url() -> Iterator[str]:
     """AMQP_URL when given, else the local RabbitMQ in a vhost of this run's own."""
-    if url := os.environ.get("AMQP_URL"):
+    with amqp_url_of_own() as url:
         yield url
-        return
-    vhost = create_vhost()
-    try:
-        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    finally:
-        delete_vhost(vhost)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.dev.embedded_mongo import free_port
 from tests.conftest import TEST_SECRET
-from tests.support.rabbit import create_vhost, delete_vhost
+from tests.support.rabbit import amqp_url_of_own
 
 SERVICES = ("registry", "calendar", "notifier")
 
@@ -66,16 +66,10 @@ def _wait(system: System, name: str, url: str, seconds: float = 60) -> None:
 
 
 @pytest.fixture(scope="session")
-def system_amqp_url(amqp_url: str) -> Iterator[str]:
+def system_amqp_url() -> Iterator[str]:
     """A vhost of the system's own, so no message left by other tests reaches it."""
-    if os.environ.get("AMQP_URL"):
-        yield amqp_url
-        return
-    vhost = create_vhost()
-    try:
-        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    finally:
-        delete_vhost(vhost)
+    with amqp_url_of_own() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

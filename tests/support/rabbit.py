@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def rabbitmqctl(*args: str) -> None:
@@ -25,3 +28,16 @@ def create_vhost() -> str:
 
 def delete_vhost(vhost: str) -> None:
     rabbitmqctl("delete_vhost", vhost)
+
+
+@contextmanager
+def amqp_url_of_own() -> Iterator[str]:
+    """AMQP_URL when given, else the local broker in a new vhost, deleted afterwards."""
+    if url := os.environ.get("AMQP_URL"):
+        yield url
+        return
+    vhost = create_vhost()
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        delete_vhost(vhost)
