@@ -23,14 +23,14 @@ class Lease:
         self._collection = collection
         self._name = name
         self._holder = holder
-        self._ttl = ttl
+        self.ttl = ttl
 
     async def acquire(self, now: datetime | None = None) -> bool:
         """Take or renew the lease; return whether this process holds it now."""
         now = now or datetime.now(UTC)
-        expires_at = now + self._ttl
+        expires_at = now + self.ttl
         try:
-            result = await self._collection.find_one_and_update(
+            await self._collection.update_one(
                 {
                     "_id": self._name,
                     "$or": [{"holder": self._holder}, {"expires_at": {"$lt": now}}],
@@ -41,7 +41,6 @@ class Lease:
         except DuplicateKeyError:
             # The lease exists, is held by someone else and has not expired.
             return False
-        del result
         return True
 
     async def release(self) -> None:

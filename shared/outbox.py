@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -124,10 +125,16 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled; wait for a wake-up or the poll interval when idle."""
+        holding, renew_at = False, 0.0
         while True:
             sent = 0
             try:
-                if await self._lease.acquire():
+                # A held lease cannot be taken before it expires, so renewing it three
+                # times a lifetime is enough and spares the database a write per poll.
+                if time.monotonic() >= renew_at:
+                    holding = await self._lease.acquire()
+                    renew_at = time.monotonic() + self._lease.ttl.total_seconds() / 3
+                if holding:
                     sent = await self.relay_once()
             except Exception:
                 log.exception("outbox relay failed; retrying")
