@@ -11,6 +11,7 @@ from services.notifier.domain.matching import (
     CONSULTATION_EVENT_TYPES,
     classification_of,
     followed_when,
+    is_about_the_past,
     topics_of,
     wants_topics,
 )
@@ -54,7 +55,7 @@ async def apply_event(deps: Deps, event: CloudEvent, session: Session) -> None:
     """
     await keep_projections(deps, event, session)
     topics = topics_of(event.type, event.data)
-    if not topics:
+    if not topics or is_about_the_past(event):
         return
     classification = classification_of(event.type, event.data)
     wanted = [

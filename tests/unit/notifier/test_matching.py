@@ -130,3 +130,17 @@ def test_event_that_happened_before_the_subscriber_confirmed_is_not_wanted() -> 
     )
     assert not wants(subscription, before)
     assert wants(subscription, _event("calendar.event.created", {"event": meeting()}))
+
+
+def test_meeting_that_had_ended_when_announced_is_not_wanted() -> None:
+    subscription = confirmed(["committee:change-board"])
+    over = meeting(
+        starts_at=(NOW - timedelta(days=3)).isoformat(),
+        ends_at=(NOW - timedelta(days=3, hours=-2)).isoformat(),
+    )
+    assert not wants(subscription, _event("calendar.event.created", {"event": over}))
+    coming = meeting(
+        starts_at=(NOW + timedelta(days=3)).isoformat(),
+        ends_at=(NOW + timedelta(days=3, hours=2)).isoformat(),
+    )
+    assert wants(subscription, _event("calendar.event.created", {"event": coming}))
