@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
 from typing import TypeVar
 
 import uvloop
 from aiohttp import web
+from aiohttp.web_runner import GracefulExit
 from pydantic import ValidationError
 
+from shared.app import PLATFORM
+from shared.fastpath import FAST_PATH, FastPathSite
 from shared.logs import configure_logging
 from shared.messaging import BrokerUnavailable
 from shared.settings import ServiceSettings
@@ -25,17 +29,31 @@ def run_service(
     except ValidationError as exc:
         sys.exit(f"{name}: configuration is incomplete or invalid:\n{exc}")
     configure_logging(name, settings.log_level, settings.log_json)
+    port = getattr(settings, "port", 8080)
     try:
-        web.run_app(
-            create_app(settings),
-            # uvloop's event loop and transports are C: per-request overhead drops
-            # markedly (docs/decisions/platform-uvloop.md).
-            loop=uvloop.new_event_loop(),
-            host=settings.host,
-            port=getattr(settings, "port", 8080),
-            access_log=None,
-            print=None,
-            handle_signals=True,
-        )
+        # uvloop's event loop and transports are C: per-request overhead drops
+        # markedly (docs/decisions/platform-uvloop.md).
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve(create_app(settings), settings.host, port))
+    except (GracefulExit, KeyboardInterrupt):
+        pass  # SIGTERM or SIGINT: leaving the Runner cancelled serve(), which cleaned up
     except BrokerUnavailable as exc:
         sys.exit(f"{name}: {exc}")
+
+
+async def serve(app: web.Application, host: str, port: int) -> None:
+    """Serve `app` until cancelled, through the fast path when the app names one."""
+    # handle_signals: SIGTERM and SIGINT raise GracefulExit out of the loop.
+    runner = web.AppRunner(app, access_log=None, handle_signals=True)
+    await runner.setup()
+    try:
+        site: web.BaseSite
+        responder = app.get(FAST_PATH)
+        if responder is None:
+            site = web.TCPSite(runner, host, port)
+        else:
+            site = FastPathSite(runner, host, port, responder, app[PLATFORM].metrics)
+        await site.start()
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

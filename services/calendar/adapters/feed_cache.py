@@ -123,22 +123,39 @@ class FeedCache:
             return held
         return await self._once(("snapshot", version.number), lambda: self._load(version))
 
+    def fresh(self, spec: FeedSpec) -> RenderedFeed | None:
+        """Return the feed if it is known current without awaiting anything, else None.
+
+        Current means: rendered at or after the version the live change stream vouches
+        for, and within MAX_AGE_SECONDS. The fast path serves only what this returns.
+        """
+        version = self._versions.live()
+        return None if version is None else self._held(spec, version.number)
+
     async def feed(self, spec: FeedSpec) -> RenderedFeed:
         """Return the feed's bytes at the current version, rendering them if needed."""
         # The common case (a cached feed, the stream live) awaits nothing.
-        version = self._versions.live() or await self._versions.current()
-        held = self._feeds.get(spec)
-        if (
-            held is not None
-            and held.version >= version.number
-            and time.monotonic() - held.rendered_at < MAX_AGE_SECONDS
-        ):
-            self._feeds.move_to_end(spec)
+        held = self.fresh(spec)
+        if held is not None:
+            return held
+        held = self._held(spec, (await self._versions.current()).number)
+        if held is not None:
             return held
         snapshot = await self.snapshot()
         return await self._once(
             (spec, snapshot.version.number), lambda: self._render(spec, snapshot)
         )
+
+    def _held(self, spec: FeedSpec, version: int) -> RenderedFeed | None:
+        held = self._feeds.get(spec)
+        if (
+            held is None
+            or held.version < version
+            or time.monotonic() - held.rendered_at >= MAX_AGE_SECONDS
+        ):
+            return None
+        self._feeds.move_to_end(spec)
+        return held
 
     async def _load(self, version: FeedVersion) -> Snapshot:
         snapshot = Snapshot(version, await self._read(version))

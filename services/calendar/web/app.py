@@ -26,6 +26,7 @@ from shared.app import Platform, ServiceSpec, Subscription, create_service_app
 from shared.db import Session
 from shared.errors import ErrorMap
 from shared.events import CloudEvent
+from shared.fastpath import FAST_PATH
 from shared.settings import CalendarSettings
 
 ERRORS: ErrorMap = {
@@ -88,5 +89,6 @@ def create_app(settings: CalendarSettings) -> web.Application:
     app.on_cleanup.append(stop_executor)
     api.add_routes(app)
     feeds.add_routes(app)
+    app[FAST_PATH] = feeds.fast_feeds(app)
     pages.add_routes(app)
     return app

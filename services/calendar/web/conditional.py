@@ -7,8 +7,8 @@ per feed and kept; a request only picks a variant (docs/decisions/calendar-feed-
 
 from __future__ import annotations
 
-from datetime import datetime
-from email.utils import format_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -16,6 +16,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from services.calendar.adapters.feed_cache import RenderedFeed
+from shared.fastpath import Prepared, prepare
 
 CONTENT_TYPE = "text/calendar"
 _CONTENT_TYPE_HEADER = f"{CONTENT_TYPE}; charset=utf-8"
@@ -83,16 +84,32 @@ def _tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def not_modified(request: web.Request, feed: RenderedFeed, headers: FeedHeaders) -> bool:
+@lru_cache(maxsize=256)
+def http_date(value: str | None) -> datetime | None:
+    """Parse an HTTP date (If-Modified-Since); None when absent or invalid (then ignored)."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def not_modified(
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    feed: RenderedFeed,
+    headers: FeedHeaders,
+) -> bool:
     """Return whether the client's copy is current; If-None-Match wins over If-Modified-Since."""
-    if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         # Polling clients echo the one ETag they were given: compare before parsing.
         if if_none_match == headers.gzip_etag or if_none_match == headers.plain_etag:
             return True
         tags = _tags(if_none_match)
         return "*" in tags or headers.plain_etag in tags or headers.gzip_etag in tags
-    since = request.if_modified_since
+    since = http_date(if_modified_since)
     return since is not None and feed.last_modified <= since
 
 
@@ -100,6 +117,47 @@ def feed_response(request: web.Request, feed: RenderedFeed, *, private: bool) ->
     """Return 304, or the gzipped or plain bytes from the cache (never compressed per request)."""
     headers = feed_headers(feed.digest, feed.last_modified, private)
     gzipped = accepts_gzip(request.headers.get("Accept-Encoding", ""))
-    if not_modified(request, feed, headers):
+    found = request.headers
+    if not_modified(found.get("If-None-Match"), found.get("If-Modified-Since"), feed, headers):
         return web.Response(status=304, headers=headers.not_modified[gzipped])
     return web.Response(body=feed.gzipped if gzipped else feed.plain, headers=headers.ok[gzipped])
+
+
+class PreparedFeed(NamedTuple):
+    """A public feed's four fast-path responses, indexed like FeedHeaders by "gzip served"."""
+
+    feed: RenderedFeed
+    headers: FeedHeaders
+    ok: tuple[Prepared, Prepared]
+    not_modified: tuple[Prepared, Prepared]
+
+
+def prepare_feed(route: str, feed: RenderedFeed) -> PreparedFeed:
+    """Serialise a public feed's responses once, with the headers feed_response sends."""
+    headers = feed_headers(feed.digest, feed.last_modified, False)
+    plain_ok, gzip_ok = headers.ok
+    plain_304, gzip_304 = headers.not_modified
+    return PreparedFeed(
+        feed,
+        headers,
+        (
+            prepare(route, 200, "OK", plain_ok, feed.plain),
+            prepare(route, 200, "OK", gzip_ok, feed.gzipped),
+        ),
+        (
+            prepare(route, 304, "Not Modified", plain_304, b""),
+            prepare(route, 304, "Not Modified", gzip_304, b""),
+        ),
+    )
+
+
+def fast_feed_response(
+    prepared: PreparedFeed, accept_encoding: bytes, if_none_match: bytes | None, since: bytes | None
+) -> Prepared:
+    """Pick the prepared response feed_response would build for these request headers."""
+    gzipped = accepts_gzip(accept_encoding.decode("latin-1"))
+    inm = None if if_none_match is None else if_none_match.decode("latin-1")
+    ims = None if since is None else since.decode("latin-1")
+    if not_modified(inm, ims, prepared.feed, prepared.headers):
+        return prepared.not_modified[gzipped]
+    return prepared.ok[gzipped]

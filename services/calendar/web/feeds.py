@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from aiohttp import web
@@ -14,12 +16,21 @@ from services.calendar.domain.rendering import render_single
 from services.calendar.service import commands
 from services.calendar.service.context import EventNotFound
 from services.calendar.service.private_feeds import private_feed_spec
-from services.calendar.web.conditional import CONTENT_TYPE, feed_response
+from services.calendar.web.conditional import (
+    CONTENT_TYPE,
+    PreparedFeed,
+    fast_feed_response,
+    feed_response,
+    prepare_feed,
+)
 from services.calendar.web.keys import CONTEXT, FEEDS
 from shared.errors import Problem
+from shared.fastpath import Prepared, Responder
 from shared.vocabulary import Classification
 
 log = logging.getLogger(__name__)
+# As many as the feed cache holds by default: one prepared set per cached public feed.
+MAX_PREPARED_FEEDS = 512
 
 
 async def _serve(request: web.Request, spec: FeedSpec) -> web.Response:
@@ -35,20 +46,83 @@ _event_type = lru_cache(maxsize=64)(FeedSpec.event_type)
 _modification = lru_cache(maxsize=1024)(FeedSpec.modification)
 
 
-async def all_feed(request: web.Request) -> web.Response:
-    return await _serve(request, _EVERYTHING)
+@dataclass(frozen=True)
+class PublicFeed:
+    """One public feed route: its template and how the name in a path becomes a FeedSpec."""
+
+    template: str
+    spec_of: Callable[[str], FeedSpec]
+
+    @property
+    def variable(self) -> str | None:
+        return self.template.partition("{")[2].partition("}")[0] or None
+
+    @property
+    def prefix(self) -> str:
+        return self.template.partition("{")[0]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        name = request.match_info[self.variable] if self.variable else ""
+        return await _serve(request, self.spec_of(name))
 
 
-async def committee_feed(request: web.Request) -> web.Response:
-    return await _serve(request, _committee(request.match_info["slug"]))
+PUBLIC_FEEDS = (
+    PublicFeed("/feeds/all.ics", lambda _: _EVERYTHING),
+    PublicFeed("/feeds/committees/{slug}.ics", _committee),
+    PublicFeed("/feeds/types/{type}.ics", _event_type),
+    PublicFeed("/feeds/modifications/{ref}.ics", _modification),
+)
 
 
-async def type_feed(request: web.Request) -> web.Response:
-    return await _serve(request, _event_type(request.match_info["type"]))
+@lru_cache(maxsize=1024)
+def _public_spec(target: bytes) -> tuple[str, FeedSpec] | None:
+    """Return the route template and spec of a public feed target, None for anything else.
+
+    Targets with a query or percent-escapes go to aiohttp, which decodes them.
+    """
+    if b"?" in target or b"%" in target:
+        return None
+    path = target.decode("ascii", errors="replace")
+    for route in PUBLIC_FEEDS:
+        if route.variable is None:
+            if path == route.template:
+                return route.template, route.spec_of("")
+            continue
+        name = path.removeprefix(route.prefix)
+        if name != path and name.endswith(".ics") and "/" not in name[:-4] and name[:-4]:
+            try:
+                return route.template, route.spec_of(name[:-4])
+            except CalendarError:
+                return None
+    return None
 
 
-async def modification_feed(request: web.Request) -> web.Response:
-    return await _serve(request, _modification(request.match_info["ref"]))
+def fast_feeds(app: web.Application) -> Responder:
+    """Return the fast-path responder: current public feeds from memory, the rest declined."""
+    prepared: dict[FeedSpec, PreparedFeed] = {}
+
+    def respond(target: bytes, headers: Mapping[bytes, bytes]) -> Prepared | None:
+        found = _public_spec(target)
+        if found is None:
+            return None
+        template, spec = found
+        feed = app[FEEDS].fresh(spec)
+        if feed is None:
+            return None  # stale or never rendered: aiohttp's handler renders it
+        held = prepared.get(spec)
+        if held is None or held.feed is not feed:
+            prepared.pop(spec, None)
+            held = prepared[spec] = prepare_feed(template, feed)
+            if len(prepared) > MAX_PREPARED_FEEDS:
+                del prepared[next(iter(prepared))]
+        return fast_feed_response(
+            held,
+            headers.get(b"accept-encoding", b""),
+            headers.get(b"if-none-match"),
+            headers.get(b"if-modified-since"),
+        )
+
+    return respond
 
 
 async def private_feed(request: web.Request) -> web.Response:
@@ -88,10 +162,8 @@ async def single_ics(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/feeds/all.ics", all_feed)
-    app.router.add_get("/feeds/committees/{slug}.ics", committee_feed)
-    app.router.add_get("/feeds/types/{type}.ics", type_feed)
-    app.router.add_get("/feeds/modifications/{ref}.ics", modification_feed)
+    for route in PUBLIC_FEEDS:
+        app.router.add_get(route.template, route.handle)
     app.router.add_get("/feeds/private/{token}.ics", private_feed)
     # Before /events/{id} (pages): the .ics suffix must win.
     app.router.add_get("/events/{id}.ics", single_ics)

@@ -1,0 +1,283 @@
+"""Answer the hottest GETs from prebuilt bytes before aiohttp sees them.
+
+A service may name a `Responder` (app key FAST_PATH): given a GET or HEAD target and
+its headers, it returns a `Prepared` response from memory, or None. The connection's
+protocol parses request heads itself and writes prepared responses; any request it
+does not fully understand, or the responder declines, makes it hand the connection,
+bytes and all, to aiohttp's own protocol for the rest of its life. So everything
+but a cached hit keeps aiohttp's behaviour (routing, auth, problem+json, limits),
+and a hit costs a fraction of a full aiohttp request (docs/decisions/platform-fast-path.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import formatdate
+from typing import cast
+
+from aiohttp import web
+
+from shared.metrics import Metrics
+
+# Longer heads go to aiohttp, whose limits answer them (431, 400).
+MAX_HEAD_BYTES = 8192
+KEEPALIVE_SECONDS = 75.0  # aiohttp's default, so both paths time out alike
+# Requests carrying any of these need what only aiohttp does: a body, an upgrade, an
+# identity to check, or a correlation id to echo and log.
+_HANDED_OFF_HEADERS = frozenset(
+    {
+        b"content-length",
+        b"transfer-encoding",
+        b"upgrade",
+        b"expect",
+        b"authorization",
+        b"x-correlation-id",
+    }
+)
+# Headers a responder sees; repeats are joined with ", " (RFC 9110 5.3).
+_READ_HEADERS = frozenset(
+    {b"accept-encoding", b"if-none-match", b"if-modified-since", b"connection"}
+)
+_METHODS = {b"GET": "GET", b"HEAD": "HEAD"}
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One response, ready to write: built once per representation, sent many times."""
+
+    route: str  # the route template, for metrics: never the path
+    status: int
+    head: bytes  # status line and headers, each line ending CRLF; no Date, no blank line
+    body: bytes
+
+
+Responder = Callable[[bytes, Mapping[bytes, bytes]], Prepared | None]
+FAST_PATH = web.AppKey[Responder]("fast_path")
+
+
+def prepare(
+    route: str, status: int, reason: str, headers: Mapping[str, str], body: bytes
+) -> Prepared:
+    """Serialise a response head once; Content-Length is the body's (also for HEAD)."""
+    lines = [f"HTTP/1.1 {status} {reason}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if status != 304:
+        lines.append(f"Content-Length: {len(body)}")
+    # latin-1: header values are ours (digests, dates, media types); a non-Latin-1
+    # character would be a bug and raises here, once, not per request.
+    head = "".join(line + "\r\n" for line in lines).encode("latin-1")
+    return Prepared(route, status, head, body if status != 304 else b"")
+
+
+class _Date:
+    """The Date header line, formatted once a second (RFC 9110 6.6.1 asks for it)."""
+
+    second = -1
+    line = b""
+
+    @classmethod
+    def now(cls) -> bytes:
+        second = int(time.time())
+        if second != cls.second:
+            cls.second = second
+            cls.line = b"Date: " + formatdate(second, usegmt=True).encode("ascii") + b"\r\n"
+        return cls.line
+
+
+@dataclass
+class FastPathStats:
+    served: int = 0
+    handed_off: int = 0
+
+
+class FastPathProtocol(asyncio.Protocol):
+    """One connection: prepared responses while every request is a hit, then aiohttp."""
+
+    def __init__(self, site: FastPathSite) -> None:
+        self._site = site
+        self._transport: asyncio.Transport | None = None
+        self._buffer = b""
+        self._paused = False  # the peer reads slower than we write: stop parsing
+        self._last_active = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A TCP server's transport (uvloop's is not an asyncio.Transport subclass).
+        self._transport = cast(asyncio.Transport, transport)
+        self._site.connections.add(self)
+        loop = asyncio.get_running_loop()
+        self._last_active = loop.time()
+        self._timer = loop.call_later(KEEPALIVE_SECONDS, self._check_idle)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._forget()
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer = self._buffer + data if self._buffer else data
+        if not self._paused:
+            self._process()
+
+    def pause_writing(self) -> None:
+        self._paused = True
+        if self._transport is not None:
+            self._transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.resume_reading()
+            self._process()
+
+    def close(self) -> None:
+        """Close after what is already written (server shutdown)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def _process(self) -> None:
+        transport = self._transport
+        while transport is not None and self._buffer and not self._paused:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end < 0:
+                # A bare-LF head or an oversized one is aiohttp's to judge.
+                if len(self._buffer) > MAX_HEAD_BYTES or b"\n\n" in self._buffer:
+                    self._hand_off()
+                return
+            started = time.perf_counter()
+            request = _parse_head(self._buffer[:end])
+            if request is None:
+                self._hand_off()
+                return
+            method, target, headers = request
+            prepared = self._site.responder(target, headers)
+            if prepared is None:
+                self._hand_off()
+                return
+            self._buffer = self._buffer[end + 4 :]
+            closing = b"close" in headers.get(b"connection", b"").lower()
+            tail = b"Connection: close\r\n\r\n" if closing else b"\r\n"
+            head = prepared.head + _Date.now() + tail
+            if method == "HEAD" or not prepared.body:
+                transport.write(head)
+            else:
+                transport.writelines((head, prepared.body))
+            self._last_active = asyncio.get_running_loop().time()
+            self._site.record(method, prepared, time.perf_counter() - started)
+            if closing:
+                transport.close()
+                return
+
+    def _hand_off(self) -> None:
+        """Give the connection and every unanswered byte to aiohttp's protocol."""
+        transport = self._transport
+        assert transport is not None
+        self._forget()
+        self._site.record_hand_off()
+        handler = self._site.fallback()
+        transport.set_protocol(handler)
+        handler.connection_made(transport)
+        if self._buffer:
+            handler.data_received(self._buffer)
+        self._buffer = b""
+
+    def _forget(self) -> None:
+        self._site.connections.discard(self)
+        self._transport = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _check_idle(self) -> None:
+        # One timer per connection, re-armed lazily: a request only stamps the time.
+        loop = asyncio.get_running_loop()
+        left = self._last_active + KEEPALIVE_SECONDS - loop.time()
+        if left > 0:
+            self._timer = loop.call_later(left, self._check_idle)
+        elif self._transport is not None:
+            self._timer = None
+            self._transport.close()
+
+
+def _parse_head(head: bytes) -> tuple[str, bytes, dict[bytes, bytes]] | None:
+    """Return method, target and the headers a responder reads; None if aiohttp must judge."""
+    lines = head.split(b"\r\n")
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or parts[2] != b"HTTP/1.1":
+        return None
+    method = _METHODS.get(parts[0])
+    if method is None or not parts[1].startswith(b"/"):
+        return None
+    headers: dict[bytes, bytes] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        # Folded lines, names with whitespace and lines without a colon are malformed
+        # or obsolete: aiohttp rejects or handles them, not this parser.
+        if not colon or not name or name != name.strip() or b"\t" in name:
+            return None
+        name = name.lower()
+        if name in _HANDED_OFF_HEADERS:
+            return None
+        if name in _READ_HEADERS:
+            value = value.strip(b" \t")
+            headers[name] = headers[name] + b", " + value if name in headers else value
+    return method, parts[1], headers
+
+
+class FastPathSite(web.BaseSite):
+    """A TCP site whose connections start on the fast path and fall back to the runner's server."""
+
+    def __init__(
+        self,
+        runner: web.BaseRunner,
+        host: str | None,
+        port: int,
+        responder: Responder,
+        metrics: Metrics,
+    ) -> None:
+        super().__init__(runner)
+        self._host = host
+        self._port = port
+        self.responder = responder
+        self.metrics = metrics
+        self.stats = FastPathStats()
+        self.connections: set[FastPathProtocol] = set()
+
+    @property
+    def name(self) -> str:
+        return f"http://{self._host or '0.0.0.0'}:{self.port}"  # noqa: S104 - display only
+
+    @property
+    def port(self) -> int:
+        # asyncio's and uvloop's servers both have sockets; AbstractServer does not say so.
+        sockets = getattr(self._server, "sockets", None)
+        return int(sockets[0].getsockname()[1]) if sockets else self._port
+
+    def fallback(self) -> asyncio.Protocol:
+        server = self._runner.server
+        assert server is not None
+        return server()
+
+    def record(self, method: str, prepared: Prepared, seconds: float) -> None:
+        """Count a served request in the same series aiohttp's requests are counted in."""
+        self.stats.served += 1
+        self.metrics.http_request(method, prepared.route, prepared.status).inc()
+        self.metrics.http_latency_of(prepared.route).observe(seconds)
+        self.metrics.fast_path("served").inc()
+
+    def record_hand_off(self) -> None:
+        self.stats.handed_off += 1
+        self.metrics.fast_path("handed_off").inc()
+
+    async def start(self) -> None:
+        await super().start()
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: FastPathProtocol(self), self._host, self._port, backlog=self._backlog
+        )
+
+    async def stop(self) -> None:
+        await super().stop()
+        for connection in list(self.connections):
+            connection.close()
