@@ -110,7 +110,7 @@ class FastPathProtocol(asyncio.Protocol):
         self._site.connections.add(self)
         loop = asyncio.get_running_loop()
         self._last_active = loop.time()
-        self._timer = loop.call_later(KEEPALIVE_SECONDS, self._check_idle)
+        self._timer = loop.call_later(self._site.keepalive_seconds, self._check_idle)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._forget()
@@ -192,7 +192,7 @@ class FastPathProtocol(asyncio.Protocol):
     def _check_idle(self) -> None:
         # One timer per connection, re-armed lazily: a request only stamps the time.
         loop = asyncio.get_running_loop()
-        left = self._last_active + KEEPALIVE_SECONDS - loop.time()
+        left = self._last_active + self._site.keepalive_seconds - loop.time()
         if left > 0:
             self._timer = loop.call_later(left, self._check_idle)
         elif self._transport is not None:
@@ -235,8 +235,11 @@ class FastPathSite(web.BaseSite):
         port: int,
         responder: Responder,
         metrics: Metrics,
+        *,
+        keepalive_seconds: float = KEEPALIVE_SECONDS,
     ) -> None:
         super().__init__(runner)
+        self.keepalive_seconds = keepalive_seconds
         self._host = host
         self._port = port
         self.responder = responder

@@ -47,13 +47,15 @@ async def serve(app: web.Application, host: str, port: int) -> None:
     runner = web.AppRunner(app, access_log=None, handle_signals=True)
     await runner.setup()
     try:
-        site: web.BaseSite
-        responder = app.get(FAST_PATH)
-        if responder is None:
-            site = web.TCPSite(runner, host, port)
-        else:
-            site = FastPathSite(runner, host, port, responder, app[PLATFORM].metrics)
-        await site.start()
+        await service_site(runner, host, port).start()
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+def service_site(runner: web.AppRunner, host: str | None, port: int) -> web.BaseSite:
+    """Return the site to listen on: the app's fast path in front when it names one."""
+    responder = runner.app.get(FAST_PATH)
+    if responder is None:
+        return web.TCPSite(runner, host, port)
+    return FastPathSite(runner, host, port, responder, runner.app[PLATFORM].metrics)

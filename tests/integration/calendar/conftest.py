@@ -16,6 +16,7 @@ from services.calendar.web.app import create_app
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.settings import CalendarSettings
 from tests.conftest import TEST_SECRET
+from tests.support.service_server import ServiceTestServer
 
 Client = TestClient[Any, Any]
 BASE_URL = "https://calendar.sec.example.org"
@@ -78,8 +79,11 @@ def calendar_settings(
 async def calendar(
     aiohttp_client: Callable[..., Any], calendar_settings: Callable[..., CalendarSettings]
 ) -> Client:
-    """The calendar with its seed entries, checking references against the real registry."""
-    client: Client = await aiohttp_client(create_app(calendar_settings()))
+    """The calendar with its seed entries, checking references against the real registry.
+
+    Served as run_service serves it: public feeds through the fast path.
+    """
+    client: Client = await aiohttp_client(ServiceTestServer(create_app(calendar_settings())))
     return client
 
 

@@ -1,0 +1,154 @@
+"""The feed fast path on the real servers: what aiohttp would answer, from memory, kept current.
+
+Each request here opens a connection of its own, as a polling calendar client does:
+a connection handed to aiohttp stays with aiohttp, so a shared one would test aiohttp.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from multidict import CIMultiDict
+
+from shared.fastpath import FastPathSite
+from tests.integration.calendar.conftest import Client, eventually
+
+# Differ by nature between two responses: the clock, and what only aiohttp adds.
+UNCOMPARED = {"date", "server", "x-correlation-id"}
+# A header the fast path leaves to aiohttp (it echoes and logs correlation ids).
+VIA_AIOHTTP = {"X-Correlation-ID": "fast-path-test"}
+
+
+class Answer:
+    def __init__(self, status: int, headers: CIMultiDict[str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    def comparable(self) -> tuple[int, list[tuple[str, str]], bytes]:
+        kept = sorted(
+            (k.lower(), v) for k, v in self.headers.items() if k.lower() not in UNCOMPARED
+        )
+        return self.status, kept, self.body
+
+
+async def ask(calendar: Client, path: str, headers: dict[str, str], method: str = "GET") -> Answer:
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with (
+        aiohttp.ClientSession(connector=connector, auto_decompress=False) as session,
+        session.request(method, calendar.make_url(path), headers=headers) as response,
+    ):
+        return Answer(response.status, response.headers.copy(), await response.read())
+
+
+def site(calendar: Client) -> FastPathSite:
+    found = calendar.server.site  # type: ignore[attr-defined]
+    assert isinstance(found, FastPathSite)
+    return found
+
+
+async def warm(calendar: Client, path: str) -> Answer:
+    """Request `path` until the fast path answers it (the first render is aiohttp's)."""
+
+    async def served() -> Answer | None:
+        before = site(calendar).stats.served
+        answer = await ask(calendar, path, {"Accept-Encoding": "gzip"})
+        return answer if site(calendar).stats.served > before else None
+
+    answer: Answer = await eventually(served)
+    return answer
+
+
+async def test_fast_path_answers_exactly_what_aiohttp_answers(calendar: Client) -> None:
+    path = "/feeds/committees/change-board.ics"
+    zipped = await warm(calendar, path)
+    plain = await ask(calendar, path, {"Accept-Encoding": "identity"})
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("GET", {"Accept-Encoding": "gzip"}),
+        ("GET", {"Accept-Encoding": "identity"}),
+        ("GET", {"Accept-Encoding": "gzip;q=0, *"}),
+        ("GET", {}),
+        ("HEAD", {"Accept-Encoding": "gzip"}),
+        ("GET", {"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}),
+        ("GET", {"If-None-Match": f'"other", W/{plain.headers["ETag"]}'}),
+        ("GET", {"If-None-Match": '"other"'}),
+        ("GET", {"If-Modified-Since": zipped.headers["Last-Modified"]}),
+        ("GET", {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}),
+        ("GET", {"If-Modified-Since": "not a date"}),
+    ]
+    statuses = set()
+    for method, headers in cases:
+        stats = site(calendar).stats
+        served, handed_off = stats.served, stats.handed_off
+        fast = await ask(calendar, path, headers, method)
+        assert (stats.served, stats.handed_off) == (served + 1, handed_off), (method, headers)
+        slow = await ask(calendar, path, {**headers, **VIA_AIOHTTP}, method)
+        assert stats.handed_off == handed_off + 1
+        assert slow.headers["X-Correlation-ID"] == "fast-path-test"
+        assert fast.comparable() == slow.comparable(), (method, headers)
+        assert "Date" in fast.headers
+        statuses.add(fast.status)
+    assert statuses == {200, 304}
+
+
+async def test_a_change_is_served_at_once_and_then_from_memory_again(
+    calendar: Client, staff: dict[str, str]
+) -> None:
+    path = "/feeds/all.ics"
+    before = await warm(calendar, path)
+    body = {
+        "title": "Fast path meeting",
+        "type": "meeting",
+        "committee": "sec-panel",
+        "starts_at": "2031-03-05T10:00:00+00:00",
+        "ends_at": "2031-03-05T12:00:00+00:00",
+    }
+    created = await calendar.post("/api/v1/events", json=body, headers=staff)
+    assert created.status == 201, await created.text()
+
+    # The very next poll sees the change: the stale copy is never served.
+    changed = await ask(
+        calendar, path, {"Accept-Encoding": "gzip", "If-None-Match": before.headers["ETag"]}
+    )
+    assert changed.status == 200
+    assert changed.headers["ETag"] != before.headers["ETag"]
+
+    after = await warm(calendar, path)
+    assert after.headers["ETag"] == changed.headers["ETag"]
+    assert after.body == changed.body
+    again = await ask(
+        calendar, path, {"Accept-Encoding": "gzip", "If-None-Match": after.headers["ETag"]}
+    )
+    assert again.status == 304
+
+
+async def test_what_the_fast_path_cannot_answer_gets_aiohttps_answer(calendar: Client) -> None:
+    await warm(calendar, "/feeds/all.ics")
+    cases: list[tuple[str, dict[str, str], int]] = [
+        ("/feeds/committees/no-such-board.ics", {}, 404),
+        ("/feeds/private/forged-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics", {}, 404),
+        ("/feeds/all.ics?x=1", {}, 200),
+        ("/feeds/committees/change%2Dboard.ics", {}, 200),
+        ("/feeds/all.ics", {"Authorization": "Basic dXNlcjpwYXNz"}, 401),
+    ]
+    for path, headers, status in cases:
+        stats = site(calendar).stats
+        served, handed_off = stats.served, stats.handed_off
+        answer = await ask(calendar, path, headers)
+        assert answer.status == status, (path, answer.body)
+        assert (stats.served, stats.handed_off) == (served, handed_off + 1), path
+        if status >= 400:
+            assert answer.headers["Content-Type"] == "application/problem+json", path
+        assert "X-Correlation-ID" in answer.headers
+
+
+async def test_fast_path_requests_are_counted_under_the_route_template(calendar: Client) -> None:
+    await warm(calendar, "/feeds/types/webinar.ics")
+    metrics = await ask(calendar, "/metrics", {})
+    text = metrics.body.decode()
+    served = [
+        line
+        for line in text.splitlines()
+        if line.startswith("http_requests_total")
+        and 'route="/feeds/types/{type}.ics"' in line
+        and 'status="200"' in line
+    ]
+    assert served and float(served[0].rsplit(" ", 1)[1]) >= 1
+    assert 'http_fast_path_total{outcome="served"}' in text
