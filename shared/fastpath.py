@@ -140,10 +140,10 @@ class FastPathProtocol(asyncio.Protocol):
         transport = self._transport
         while transport is not None and self._buffer and not self._paused:
             end = self._buffer.find(b"\r\n\r\n")
-            if end < 0:
-                # A bare-LF head or an oversized one is aiohttp's to judge.
-                if len(self._buffer) > MAX_HEAD_BYTES or b"\n\n" in self._buffer:
-                    self._hand_off()
+            if end < 0 and len(self._buffer) <= MAX_HEAD_BYTES and b"\n\n" not in self._buffer:
+                return  # the rest of the head is still on its way
+            if end < 0 or end > MAX_HEAD_BYTES:
+                self._hand_off()  # a bare-LF or oversized head is aiohttp's to judge
                 return
             started = time.perf_counter()
             request = _parse_head(self._buffer[:end])
@@ -210,6 +210,7 @@ def _parse_head(head: bytes) -> tuple[str, bytes, dict[bytes, bytes]] | None:
     if method is None or not parts[1].startswith(b"/"):
         return None
     headers: dict[bytes, bytes] = {}
+    seen_host = False
     for line in lines[1:]:
         name, colon, value = line.partition(b":")
         # Folded lines, names with whitespace and lines without a colon are malformed
@@ -219,10 +220,12 @@ def _parse_head(head: bytes) -> tuple[str, bytes, dict[bytes, bytes]] | None:
         name = name.lower()
         if name in _HANDED_OFF_HEADERS:
             return None
+        seen_host = seen_host or name == b"host"
         if name in _READ_HEADERS:
             value = value.strip(b" \t")
             headers[name] = headers[name] + b", " + value if name in headers else value
-    return method, parts[1], headers
+    # HTTP/1.1 without Host is a 400 (RFC 9112 3.2), which aiohttp answers.
+    return (method, parts[1], headers) if seen_host else None
 
 
 class FastPathSite(web.BaseSite):

@@ -20,7 +20,9 @@ class ServiceTestServer(TestServer):
     async def start_server(self, loop: Any = None, **kwargs: Any) -> None:
         if self.runner:
             return
-        self.runner = runner = await self._make_runner(handler_cancellation=True, **kwargs)
+        runner = await self._make_runner(handler_cancellation=True, **kwargs)
+        assert isinstance(runner, web.AppRunner)
+        self.runner = runner
         await runner.setup()
         self.site = site = service_site(runner, self.host, 0)
         await site.start()
