@@ -193,6 +193,8 @@ class FastPathProtocol(asyncio.Protocol):
         # One timer per connection, re-armed lazily: a request only stamps the time.
         loop = asyncio.get_running_loop()
         left = self._last_active + self._site.keepalive_seconds - loop.time()
+        if self._paused:  # a peer still reading a response is not idle
+            left = self._site.keepalive_seconds
         if left > 0:
             self._timer = loop.call_later(left, self._check_idle)
         elif self._transport is not None:
