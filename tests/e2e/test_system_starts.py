@@ -23,3 +23,26 @@ async def test_every_service_is_ready_serves_metrics_and_echoes_the_correlation_
                 assert response.status == 404
                 assert response.headers["X-Correlation-ID"] == "e2e-1"
                 assert (await response.json())["correlation_id"] == "e2e-1"
+
+
+async def test_the_calendar_process_answers_a_polled_feed_from_its_fast_path(
+    system: System,
+) -> None:
+    """As calendar clients poll: a new connection each time, the ETag sent back."""
+    feed = system.url("calendar", "/feeds/all.ics")
+    etag = ""
+    for _ in range(3):
+        async with (
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http,
+            http.get(feed, headers={"If-None-Match": etag} if etag else {}) as response,
+        ):
+            assert response.status in {200, 304}
+            etag = response.headers["ETag"]
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(system.url("calendar", "/metrics")) as response,
+    ):
+        text = await response.text()
+    served = [line for line in text.splitlines() if line.startswith("http_fast_path_total")]
+    assert any('outcome="served"' in line and float(line.split()[-1]) >= 1 for line in served)
+    assert 'route="/feeds/all.ics",status="304"' in text
