@@ -11,6 +11,7 @@ from multidict import CIMultiDict
 
 from shared.fastpath import FastPathSite
 from tests.integration.calendar.conftest import Client, eventually
+from tests.integration.calendar.test_feeds import create
 
 # Differ by nature between two responses: the clock, and what only aiohttp adds.
 UNCOMPARED = {"date", "server", "x-correlation-id"}
@@ -93,15 +94,7 @@ async def test_a_change_is_served_at_once_and_then_from_memory_again(
 ) -> None:
     path = "/feeds/all.ics"
     before = await warm(calendar, path)
-    body = {
-        "title": "Fast path meeting",
-        "type": "meeting",
-        "committee": "sec-panel",
-        "starts_at": "2031-03-05T10:00:00+00:00",
-        "ends_at": "2031-03-05T12:00:00+00:00",
-    }
-    created = await calendar.post("/api/v1/events", json=body, headers=staff)
-    assert created.status == 201, await created.text()
+    await create(calendar, staff, title="Fast path meeting")
 
     # The very next poll sees the change: the stale copy is never served.
     changed = await ask(
