@@ -38,5 +38,6 @@ lint: install
 	$(VENV)/bin/mypy
 
 bench: install
+	@bash deploy/dev/system-deps.sh --bench
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m bench

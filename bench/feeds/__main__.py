@@ -28,6 +28,7 @@ import aiohttp
 
 from bench.feeds.data import entries, load
 from bench.feeds.servers import (
+    NGINX,
     children,
     cpu_seconds,
     peak_rss_mib,
@@ -124,8 +125,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if shutil.which("wrk") is None or not Path(NGINX).exists():
+        raise SystemExit("wrk or nginx is missing: apt-get install -y wrk nginx-light")
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:
         work = Path(tmp)

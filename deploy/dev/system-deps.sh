@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Install and start what the tests need from Debian: RabbitMQ and Chromium (as root only).
+# With --bench, also what the benchmarks compare against or drive: nginx and wrk.
 set -euo pipefail
 need=()
 command -v rabbitmq-server >/dev/null 2>&1 || need+=(rabbitmq-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+fi
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "Missing ${need[*]}: run 'sudo apt-get install -y ${need[*]}'." >&2
