@@ -1,22 +1,25 @@
 """Answer the hottest GETs from prebuilt bytes before aiohttp sees them.
 
 A service may name a `Responder` (app key FAST_PATH): given a GET or HEAD target and
-its headers, it returns a `Prepared` response from memory, or None. The connection's
+its headers, it answers with a `Prepared` response from memory, or declines. A
+declined target it knows (a feed not rendered yet) it may first make answerable
+(`warm`); the connection waits for that and asks once more. The connection's
 protocol parses request heads itself and writes prepared responses; any request it
-does not fully understand, or the responder declines, makes it hand the connection,
-bytes and all, to aiohttp's own protocol for the rest of its life. So everything
-but a cached hit keeps aiohttp's behaviour (routing, auth, problem+json, limits),
-and a hit costs a fraction of a full aiohttp request (docs/decisions/platform-fast-path.md).
+does not fully understand, or the responder still declines, makes it hand the
+connection, bytes and all, to aiohttp's own protocol for the rest of its life. So
+everything but a cached hit keeps aiohttp's behaviour (routing, auth, problem+json,
+limits), and a hit costs a fraction of a full aiohttp request
+(docs/decisions/platform-fast-path.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from email.utils import formatdate
-from typing import cast
+from typing import Protocol, cast
 
 from aiohttp import web
 
@@ -54,7 +57,16 @@ class Prepared:
     body: bytes
 
 
-Responder = Callable[[bytes, Mapping[bytes, bytes]], Prepared | None]
+class Responder(Protocol):
+    """What a service gives the fast path: synchronous answers, and a way to get ready."""
+
+    def answer(self, target: bytes, headers: Mapping[bytes, bytes]) -> Prepared | None:
+        """Return the response from memory, without awaiting; None declines."""
+
+    def warm(self, target: bytes) -> Awaitable[object] | None:
+        """Return what to await before asking again for a declined target; None: don't ask."""
+
+
 FAST_PATH = web.AppKey[Responder]("fast_path")
 
 
@@ -101,6 +113,8 @@ class FastPathProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._buffer = b""
         self._paused = False  # the peer reads slower than we write: stop parsing
+        self._warming = False  # waiting for the responder to get ready: stop parsing
+        self._warmed = False  # the current request was warmed for: a second "no" hands off
         self._last_active = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
@@ -117,8 +131,7 @@ class FastPathProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._buffer = self._buffer + data if self._buffer else data
-        if not self._paused:
-            self._process()
+        self._process()
 
     def pause_writing(self) -> None:
         self._paused = True
@@ -128,7 +141,8 @@ class FastPathProtocol(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._paused = False
         if self._transport is not None and not self._transport.is_closing():
-            self._transport.resume_reading()
+            if not self._warming:
+                self._transport.resume_reading()
             self._process()
 
     def close(self) -> None:
@@ -138,7 +152,7 @@ class FastPathProtocol(asyncio.Protocol):
 
     def _process(self) -> None:
         transport = self._transport
-        while transport is not None and self._buffer and not self._paused:
+        while transport is not None and self._buffer and not (self._paused or self._warming):
             end = self._buffer.find(b"\r\n\r\n")
             if end < 0 and len(self._buffer) <= MAX_HEAD_BYTES and b"\n\n" not in self._buffer:
                 return  # the rest of the head is still on its way
@@ -151,10 +165,15 @@ class FastPathProtocol(asyncio.Protocol):
                 self._hand_off()
                 return
             method, target, headers = request
-            prepared = self._site.responder(target, headers)
+            prepared = self._site.responder.answer(target, headers)
             if prepared is None:
-                self._hand_off()
+                pending = None if self._warmed else self._site.responder.warm(target)
+                if pending is None:
+                    self._hand_off()
+                else:
+                    self._warm(pending)
                 return
+            self._warmed = False
             self._buffer = self._buffer[end + 4 :]
             closing = b"close" in headers.get(b"connection", b"").lower()
             tail = b"Connection: close\r\n\r\n" if closing else b"\r\n"
@@ -168,6 +187,22 @@ class FastPathProtocol(asyncio.Protocol):
             if closing:
                 transport.close()
                 return
+
+    def _warm(self, pending: Awaitable[object]) -> None:
+        """Stop parsing until `pending` is done, then ask about the same request again."""
+        assert self._transport is not None
+        self._warming = True
+        self._transport.pause_reading()
+        asyncio.ensure_future(pending).add_done_callback(self._warm_done)
+
+    def _warm_done(self, done: asyncio.Future[object]) -> None:
+        if not done.cancelled():
+            done.exception()  # a failure is aiohttp's to report, when the retry declines
+        self._warming, self._warmed = False, True
+        if self._transport is not None and not self._transport.is_closing():
+            if not self._paused:
+                self._transport.resume_reading()
+            self._process()
 
     def _hand_off(self) -> None:
         """Give the connection and every unanswered byte to aiohttp's protocol."""
@@ -193,7 +228,7 @@ class FastPathProtocol(asyncio.Protocol):
         # One timer per connection, re-armed lazily: a request only stamps the time.
         loop = asyncio.get_running_loop()
         left = self._last_active + self._site.keepalive_seconds - loop.time()
-        if self._paused:  # a peer still reading a response is not idle
+        if self._paused or self._warming:  # a peer still reading or waiting is not idle
             left = self._site.keepalive_seconds
         if left > 0:
             self._timer = loop.call_later(left, self._check_idle)

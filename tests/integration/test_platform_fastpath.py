@@ -8,7 +8,7 @@ every response names who produced it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -20,10 +20,30 @@ from shared.metrics import Metrics
 BIG = bytes(range(256)) * 4096  # 1 MiB: more than a socket buffer holds
 HOT = prepare("/hot", 200, "OK", {"Content-Type": "text/plain"}, b"fast hot")
 LARGE = prepare("/big", 200, "OK", {"Content-Type": "application/octet-stream"}, BIG)
+LATER = prepare("/later", 200, "OK", {"Content-Type": "text/plain"}, b"fast later")
 
 
-def responder(target: bytes, headers: Mapping[bytes, bytes]) -> Prepared | None:
-    return {b"/hot": HOT, b"/big": LARGE}.get(target)
+class Toy:
+    """Answers /hot and /big; /later once warmed; /never and /broken never."""
+
+    def __init__(self) -> None:
+        self.warmed: list[bytes] = []
+
+    def answer(self, target: bytes, headers: Mapping[bytes, bytes]) -> Prepared | None:
+        if target == b"/later" and target in self.warmed:
+            return LATER
+        return {b"/hot": HOT, b"/big": LARGE}.get(target)
+
+    def warm(self, target: bytes) -> Awaitable[object] | None:
+        if target not in {b"/later", b"/never", b"/broken"}:
+            return None
+        return self._warm(target)
+
+    async def _warm(self, target: bytes) -> None:
+        await asyncio.sleep(0.05)
+        if target == b"/broken":
+            raise RuntimeError("render failed")
+        self.warmed.append(target)
 
 
 async def echo(request: web.Request) -> web.Response:
@@ -38,6 +58,7 @@ async def hot(request: web.Request) -> web.Response:
 class Server:
     site: FastPathSite
     runner: web.AppRunner
+    toy: Toy
 
     async def connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         return await asyncio.open_connection("127.0.0.1", self.site.port)
@@ -50,9 +71,10 @@ async def server() -> AsyncIterator[Server]:
     app.router.add_get("/hot", hot)
     runner = web.AppRunner(app)
     await runner.setup()
-    site = FastPathSite(runner, "127.0.0.1", 0, responder, Metrics("toy"), keepalive_seconds=0.5)
+    toy = Toy()
+    site = FastPathSite(runner, "127.0.0.1", 0, toy, Metrics("toy"), keepalive_seconds=0.5)
     await site.start()
-    yield Server(site, runner)
+    yield Server(site, runner, toy)
     await runner.cleanup()
 
 
@@ -83,6 +105,30 @@ async def test_pipelined_hits_and_a_hand_off_are_answered_in_order(server: Serve
     # Once handed off, the connection stays with aiohttp, even for a hit.
     assert bodies == [b"fast hot", b"aiohttp hello", b"aiohttp hot"]
     assert (server.site.stats.served, server.site.stats.handed_off) == (1, 1)
+    writer.close()
+
+
+async def test_a_target_made_ready_is_answered_without_leaving_the_fast_path(
+    server: Server,
+) -> None:
+    reader, writer = await server.connect()
+    writer.write(b"GET /later HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\nHost: x\r\n\r\n")
+    bodies = [(await read_response(reader))[2] for _ in range(2)]
+    assert bodies == [b"fast later", b"fast hot"]
+    assert server.toy.warmed == [b"/later"]
+    assert (server.site.stats.served, server.site.stats.handed_off) == (2, 0)
+    writer.close()
+
+
+@pytest.mark.parametrize("target", [b"/never", b"/broken"])
+async def test_a_target_still_declined_after_warming_goes_to_aiohttp_once(
+    server: Server, target: bytes
+) -> None:
+    reader, writer = await server.connect()
+    writer.write(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, _, _ = await read_response(reader)
+    assert status == 404
+    assert (server.site.stats.served, server.site.stats.handed_off) == (0, 1)
     writer.close()
 
 

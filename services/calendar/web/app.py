@@ -89,6 +89,6 @@ def create_app(settings: CalendarSettings) -> web.Application:
     app.on_cleanup.append(stop_executor)
     api.add_routes(app)
     feeds.add_routes(app)
-    app[FAST_PATH] = feeds.fast_feeds(app)
+    app[FAST_PATH] = feeds.FastFeeds(app)
     pages.add_routes(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,7 +25,7 @@ from services.calendar.web.conditional import (
 )
 from services.calendar.web.keys import CONTEXT, FEEDS
 from shared.errors import Problem
-from shared.fastpath import Prepared, Responder
+from shared.fastpath import Prepared
 from shared.vocabulary import Classification
 
 log = logging.getLogger(__name__)
@@ -97,24 +97,27 @@ def _public_spec(target: bytes) -> tuple[str, FeedSpec] | None:
     return None
 
 
-def fast_feeds(app: web.Application) -> Responder:
-    """Return the fast-path responder: current public feeds from memory, the rest declined."""
-    prepared: dict[FeedSpec, PreparedFeed] = {}
+class FastFeeds:
+    """The fast path's responder: current public feeds from memory, the rest declined."""
 
-    def respond(target: bytes, headers: Mapping[bytes, bytes]) -> Prepared | None:
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+        self._prepared: dict[FeedSpec, PreparedFeed] = {}
+
+    def answer(self, target: bytes, headers: Mapping[bytes, bytes]) -> Prepared | None:
         found = _public_spec(target)
         if found is None:
             return None
         template, spec = found
-        feed = app[FEEDS].fresh(spec)
+        feed = self._app[FEEDS].fresh(spec)
         if feed is None:
-            return None  # stale or never rendered: aiohttp's handler renders it
-        held = prepared.get(spec)
+            return None  # stale or never rendered: warm() renders it
+        held = self._prepared.get(spec)
         if held is None or held.feed is not feed:
-            prepared.pop(spec, None)
-            held = prepared[spec] = prepare_feed(template, feed)
-            if len(prepared) > MAX_PREPARED_FEEDS:
-                del prepared[next(iter(prepared))]
+            self._prepared.pop(spec, None)
+            held = self._prepared[spec] = prepare_feed(template, feed)
+            if len(self._prepared) > MAX_PREPARED_FEEDS:
+                del self._prepared[next(iter(self._prepared))]
         return fast_feed_response(
             held,
             headers.get(b"accept-encoding", b""),
@@ -122,7 +125,11 @@ def fast_feeds(app: web.Application) -> Responder:
             headers.get(b"if-modified-since"),
         )
 
-    return respond
+    def warm(self, target: bytes) -> Awaitable[object] | None:
+        # Render here rather than hand off: a proxy's kept-alive upstream connection
+        # would otherwise leave the fast path at the first poll after every change.
+        found = _public_spec(target)
+        return None if found is None else self._app[FEEDS].feed(found[1])
 
 
 async def private_feed(request: web.Request) -> web.Response:
