@@ -32,6 +32,17 @@ def _server_command() -> str:
     return found
 
 
+def _die_with_parent() -> list[str]:
+    """Return a prefix that stops the server when its parent dies, even by SIGKILL.
+
+    The server runs in a session of its own (Ctrl-C in a terminal must not reach it
+    before the data is flushed), so nothing else would stop it if pytest or
+    `make run` were killed; the kernel's parent-death signal does (util-linux setpriv).
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
+
+
 @dataclass
 class EmbeddedMongo:
     """A running SecantusDB subprocess and its URL."""
@@ -63,6 +74,7 @@ def start_embedded_mongo(
     log_file = open(log_path or os.devnull, "ab")  # noqa: SIM115 - the child owns it
     process = subprocess.Popen(  # noqa: S603 - fixed executable and arguments
         [
+            *_die_with_parent(),
             _server_command(),
             "--host",
             "127.0.0.1",
