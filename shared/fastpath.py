@@ -113,7 +113,8 @@ class FastPathProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._buffer = b""
         self._paused = False  # the peer reads slower than we write: stop parsing
-        self._warming = False  # waiting for the responder to get ready: stop parsing
+        # Waiting for the responder to get ready (held: the loop keeps tasks only weakly).
+        self._warming: asyncio.Future[object] | None = None
         self._warmed = False  # the current request was warmed for: a second "no" hands off
         self._last_active = 0.0
         self._timer: asyncio.TimerHandle | None = None
@@ -141,7 +142,7 @@ class FastPathProtocol(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._paused = False
         if self._transport is not None and not self._transport.is_closing():
-            if not self._warming:
+            if self._warming is None:
                 self._transport.resume_reading()
             self._process()
 
@@ -152,7 +153,11 @@ class FastPathProtocol(asyncio.Protocol):
 
     def _process(self) -> None:
         transport = self._transport
-        while transport is not None and self._buffer and not (self._paused or self._warming):
+        while (
+            transport is not None
+            and self._buffer
+            and not (self._paused or self._warming is not None)
+        ):
             end = self._buffer.find(b"\r\n\r\n")
             if end < 0 and len(self._buffer) <= MAX_HEAD_BYTES and b"\n\n" not in self._buffer:
                 return  # the rest of the head is still on its way
@@ -191,14 +196,14 @@ class FastPathProtocol(asyncio.Protocol):
     def _warm(self, pending: Awaitable[object]) -> None:
         """Stop parsing until `pending` is done, then ask about the same request again."""
         assert self._transport is not None
-        self._warming = True
         self._transport.pause_reading()
-        asyncio.ensure_future(pending).add_done_callback(self._warm_done)
+        self._warming = asyncio.ensure_future(pending)
+        self._warming.add_done_callback(self._warm_done)
 
     def _warm_done(self, done: asyncio.Future[object]) -> None:
         if not done.cancelled():
             done.exception()  # a failure is aiohttp's to report, when the retry declines
-        self._warming, self._warmed = False, True
+        self._warming, self._warmed = None, True
         if self._transport is not None and not self._transport.is_closing():
             if not self._paused:
                 self._transport.resume_reading()
@@ -228,7 +233,7 @@ class FastPathProtocol(asyncio.Protocol):
         # One timer per connection, re-armed lazily: a request only stamps the time.
         loop = asyncio.get_running_loop()
         left = self._last_active + self._site.keepalive_seconds - loop.time()
-        if self._paused or self._warming:  # a peer still reading or waiting is not idle
+        if self._paused or self._warming is not None:  # a peer still reading or waiting is not idle
             left = self._site.keepalive_seconds
         if left > 0:
             self._timer = loop.call_later(left, self._check_idle)
