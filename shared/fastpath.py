@@ -151,6 +151,11 @@ class FastPathProtocol(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
+    @property
+    def _held_back(self) -> bool:
+        """Whether parsing waits: for the peer to read, or for the responder to get ready."""
+        return self._paused or self._warming is not None
+
     def _process(self) -> None:
         transport = self._transport
         while (
@@ -233,7 +238,7 @@ class FastPathProtocol(asyncio.Protocol):
         # One timer per connection, re-armed lazily: a request only stamps the time.
         loop = asyncio.get_running_loop()
         left = self._last_active + self._site.keepalive_seconds - loop.time()
-        if self._paused or self._warming is not None:  # a peer still reading or waiting is not idle
+        if self._held_back:  # a peer still reading, or a request waiting, is not idle
             left = self._site.keepalive_seconds
         if left > 0:
             self._timer = loop.call_later(left, self._check_idle)
