@@ -18,6 +18,7 @@ from shared.constants import (
     dead_letter_queue,
     processed_collection,
 )
+from shared.contracts.events import Unprocessable, parse_payload
 from shared.db import Mongo, Session
 from shared.events import CloudEvent
 from shared.logs import bind_correlation_id, reset_correlation_id
@@ -41,6 +42,17 @@ def processed_indexes(service: str) -> dict[str, list[IndexModel]]:
             IndexModel([("processed_at", ASCENDING)], expireAfterSeconds=30 * 86400)
         ]
     }
+
+
+def decode(body: bytes) -> CloudEvent:
+    """Return the event in a message body; raise if the envelope or its payload is invalid.
+
+    A payload is checked against the event catalogue before any handler sees it, so a
+    handler never acts on data of a shape it does not know.
+    """
+    event = CloudEvent.model_validate_json(body)
+    parse_payload(event.type, event.data)
+    return event
 
 
 class IdempotentConsumer:
@@ -110,14 +122,25 @@ class QueueConsumer:
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         attempt = int(str((message.headers or {}).get(ATTEMPT_HEADER, 1)))
         try:
-            event = CloudEvent.model_validate_json(message.body)
-        except ValidationError as exc:
+            event = decode(message.body)
+        except (ValidationError, Unprocessable) as exc:
+            log.error(
+                "message %s on %s is not a valid event (%s); dead-lettered",
+                message.message_id,
+                self.queue_name,
+                str(exc).splitlines()[0][:300],
+            )
             await self._forward(message, dead_letter_queue(self.queue_name), attempt, exc)
             self._metrics.consumed(self.queue_name, "dead_lettered")
             return
         token = bind_correlation_id(event.correlationid)
         try:
             applied = await self._apply(event)
+        except Unprocessable as exc:
+            # No retry can help: a person looks at it in the dead-letter queue.
+            log.error("event %s %s cannot be processed: %s", event.type, event.id, exc)
+            await self._forward(message, dead_letter_queue(self.queue_name), attempt, exc)
+            self._metrics.consumed(self.queue_name, "dead_lettered")
         except Exception as exc:
             if attempt >= self._policy.max_attempts:
                 target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"

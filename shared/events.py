@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.events import SCHEMA_VERSION
+
 
 class DomainEvent(Protocol):
     """What a service's domain layer records; the outbox wraps it in a CloudEvent.
@@ -41,6 +43,8 @@ class CloudEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     # Extension attribute: carries the correlation id across services.
     correlationid: str | None = None
+    # Extension attribute: the event catalogue's version (shared/contracts/events.py).
+    schemaversion: int | None = None
 
     @classmethod
     def from_domain(
@@ -52,4 +56,5 @@ class CloudEvent(BaseModel):
             subject=event.subject,
             data=event.data(),
             correlationid=correlation_id,
+            schemaversion=SCHEMA_VERSION,
         )

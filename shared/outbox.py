@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from shared.constants import leases_collection, outbox_collection
+from shared.contracts.events import parse_payload
 from shared.db import Collection, Mongo, Session
 from shared.events import CloudEvent, DomainEvent
 from shared.lease import Lease, holder_id
@@ -43,7 +44,10 @@ class Outbox:
         self.wakeup = asyncio.Event()
 
     def envelope(self, event: DomainEvent) -> CloudEvent:
-        return CloudEvent.from_domain(f"/{self.service}", event, current_correlation_id())
+        """Wrap `event`; raise InvalidPayload if its data breaks the catalogue (a bug)."""
+        envelope = CloudEvent.from_domain(f"/{self.service}", event, current_correlation_id())
+        parse_payload(envelope.type, envelope.data)
+        return envelope
 
     async def add(self, session: Session, events: Iterable[DomainEvent]) -> list[CloudEvent]:
         envelopes = [self.envelope(event) for event in events]

@@ -46,9 +46,9 @@ from services.notifier.domain.subscriptions import (
     new_subscription,
     subscription_request,
 )
-from services.notifier.domain.topics import ALL
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.constants import EVENTS_EXCHANGE
+from shared.contracts.topics import ALL
 from shared.db import connect_mongo
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 from shared.events import CloudEvent

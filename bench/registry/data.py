@@ -10,7 +10,7 @@ from pymongo import MongoClient
 from services.registry.adapters.documents import modification_document
 from services.registry.adapters.repository import MODIFICATIONS
 from services.registry.domain.models import Modification
-from services.registry.domain.status import Path, Status
+from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef, RefKind
 
 WORDS = [

@@ -16,8 +16,9 @@ from services.calendar.domain.domain_events import (
 from services.calendar.domain.errors import InvalidChange, VersionConflict
 from services.calendar.domain.model import CalendarEvent, EventDraft, EventStatus, uid_for
 from services.calendar.domain.validation import utc, validate
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import EventType
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification, EventType
 
 PATCHABLE: frozenset[str] = frozenset(
     f.name for f in fields(EventDraft) if f.name not in {"id", "source"}

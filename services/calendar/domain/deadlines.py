@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from services.calendar.domain.changes import Change, cancel, reconcile
 from services.calendar.domain.errors import InvalidRegistryEvent
 from services.calendar.domain.model import CalendarEvent, EventDraft, EventStatus, whole_days
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import LONDON_TZ, EventType
 from shared.refs import InvalidReference, ModificationRef
-from shared.vocabulary import LONDON_TZ, Classification, EventType
 
 # A closing time is an instant; clients draw zero-length entries badly (Outlook
 # hides them, Google shows a sliver), so the entry is a 30-minute block that

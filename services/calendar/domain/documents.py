@@ -14,8 +14,9 @@ from services.calendar.domain.model import (
     OccurrenceOverride,
     Recurrence,
 )
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import EventType
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification, EventType
 
 
 def to_document(event: CalendarEvent) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from services.calendar.domain.model import CalendarEvent
-from shared.vocabulary import COMMITTEES_BY_SLUG
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG
 
 
 def event_url(base_url: str, event_id: str) -> str:

@@ -31,7 +31,7 @@ class UnknownTimezone(InvalidEvent):
 
 
 class UnknownCommittee(InvalidEvent):
-    """A committee slug that is not in shared.vocabulary.COMMITTEES."""
+    """A committee slug that is not in shared.contracts.vocabulary.COMMITTEES."""
 
 
 class InvalidRecurrence(InvalidEvent):

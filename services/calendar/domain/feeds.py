@@ -10,71 +10,21 @@ from enum import StrEnum
 from services.calendar.domain.errors import UnknownFeed
 from services.calendar.domain.model import CalendarEvent
 from services.calendar.domain.rendering import type_label
+from shared.contracts.classification import Classification
+from shared.contracts.topics import (
+    ALL,
+    Topic,
+    UnknownTopic,
+    committee_topic,
+    feed_topics,
+    modification_topic,
+    parse_topic,
+    type_topic,
+)
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, EventType
 from shared.refs import InvalidReference, ModificationRef
-from shared.vocabulary import COMMITTEES_BY_SLUG, Classification, EventType
 
 CANCELLED_RETENTION = timedelta(days=90)
-
-
-class TopicKind(StrEnum):
-    """The notifier's topic vocabulary (DESIGN.md), shared by private feeds."""
-
-    ALL = "all"
-    COMMITTEE = "committee"
-    TYPE = "type"
-    CONSULTATIONS = "consultations"
-    RELEASES = "releases"
-    DRAFT_PROPOSALS = "draft-proposals"
-    MODIFICATION = "modification"
-
-
-_BARE = {TopicKind.ALL, TopicKind.CONSULTATIONS, TopicKind.RELEASES, TopicKind.DRAFT_PROPOSALS}
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    """One parsed topic; `value` is a committee slug, event type or reference."""
-
-    kind: TopicKind
-    value: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Topic:
-        """Parse `all`, `committee:<slug>`, `type:<type>`, `modification:<REF>` and the rest."""
-        name, sep, value = text.strip().partition(":")
-        try:
-            kind = TopicKind(name)
-        except ValueError as exc:
-            raise UnknownFeed(f"unknown topic {text!r}", field="topics") from exc
-        if kind in _BARE:
-            if sep:
-                raise UnknownFeed(f"topic {name!r} takes no value", field="topics")
-            return cls(kind)
-        if kind is TopicKind.COMMITTEE:
-            return cls(kind, _committee(value))
-        if kind is TopicKind.TYPE:
-            return cls(kind, _event_type(value).value)
-        return cls(kind, str(_reference(value)))
-
-    def matches(self, event: CalendarEvent) -> bool:
-        match self.kind:
-            case TopicKind.ALL:
-                return True
-            case TopicKind.COMMITTEE:
-                return event.committee == self.value
-            case TopicKind.TYPE:
-                return event.type.value == self.value
-            case TopicKind.CONSULTATIONS:
-                return event.type is EventType.CONSULTATION_DEADLINE
-            case TopicKind.RELEASES:
-                return event.type is EventType.RELEASE_GO_LIVE
-            case TopicKind.DRAFT_PROPOSALS:
-                return any(ref.is_draft for ref in event.modification_refs)
-            case TopicKind.MODIFICATION:
-                return _names_modification(event, _reference(self.value or ""))
-
-    def __str__(self) -> str:
-        return self.kind.value if self.value is None else f"{self.kind.value}:{self.value}"
 
 
 class FeedKind(StrEnum):
@@ -95,24 +45,27 @@ class FeedSpec:
 
     @classmethod
     def everything(cls) -> FeedSpec:
-        return cls(FeedKind.ALL, (Topic(TopicKind.ALL),))
+        return cls(FeedKind.ALL, (ALL,))
 
     @classmethod
     def committee(cls, slug: str) -> FeedSpec:
-        return cls(FeedKind.COMMITTEE, (Topic(TopicKind.COMMITTEE, _committee(slug)),))
+        return cls(FeedKind.COMMITTEE, (committee_topic(_committee(slug)),))
 
     @classmethod
     def event_type(cls, name: str) -> FeedSpec:
-        return cls(FeedKind.TYPE, (Topic(TopicKind.TYPE, _event_type(name).value),))
+        return cls(FeedKind.TYPE, (type_topic(_event_type(name)),))
 
     @classmethod
     def modification(cls, ref: str) -> FeedSpec:
-        return cls(FeedKind.MODIFICATION, (Topic(TopicKind.MODIFICATION, str(_reference(ref))),))
+        return cls(FeedKind.MODIFICATION, (modification_topic(_reference(ref)),))
 
     @classmethod
     def private(cls, topics: Iterable[str], *, include_green: bool) -> FeedSpec:
         """Build a subscriber's feed; Green only when the subscriber is a verified SEC Party."""
-        parsed = tuple(sorted({Topic.parse(t) for t in topics}, key=str))
+        try:
+            parsed = tuple(sorted({parse_topic(t) for t in topics}))
+        except UnknownTopic as exc:
+            raise UnknownFeed(str(exc), field="topics") from exc
         return cls(FeedKind.PRIVATE, parsed, include_green)
 
     @property
@@ -129,22 +82,22 @@ class FeedSpec:
     @property
     def name(self) -> str:
         """Return the calendar name subscribers see (NAME / X-WR-CALNAME)."""
-        topic = self.topics[0] if self.topics else Topic(TopicKind.ALL)
+        value = (self.topics[0] if self.topics else ALL).partition(":")[2]
         match self.kind:
             case FeedKind.ALL:
                 return "SEC calendar"
             case FeedKind.COMMITTEE:
-                return f"SEC calendar: {COMMITTEES_BY_SLUG[topic.value or ''].name}"
+                return f"SEC calendar: {COMMITTEES_BY_SLUG[value].name}"
             case FeedKind.TYPE:
-                return f"SEC calendar: {type_label(EventType(topic.value or ''))}"
+                return f"SEC calendar: {type_label(EventType(value))}"
             case FeedKind.MODIFICATION:
-                return f"SEC calendar: {topic.value}"
+                return f"SEC calendar: {value}"
             case FeedKind.PRIVATE:
                 return "SEC calendar (my subscriptions)"
 
     @property
     def description(self) -> str:
-        topics = ", ".join(str(t) for t in self.topics) or "nothing"
+        topics = ", ".join(self.topics) or "nothing"
         return f"Smart Energy Code meetings, events and deadlines ({topics})"
 
 
@@ -160,7 +113,9 @@ def select(events: Iterable[CalendarEvent], spec: FeedSpec, now: datetime) -> li
         for event in events
         if event.classification in visible
         and _retained(event, now)
-        and any(topic.matches(event) for topic in spec.topics)
+        and not feed_topics(event.type, event.committee, event.modification_refs).isdisjoint(
+            spec.topics
+        )
     ]
     return sorted(chosen, key=lambda e: (e.starts_at, e.id))
 
@@ -169,13 +124,6 @@ def _retained(event: CalendarEvent, now: datetime) -> bool:
     if not event.is_cancelled or event.cancelled_at is None:
         return True
     return now - event.cancelled_at <= CANCELLED_RETENTION
-
-
-def _names_modification(event: CalendarEvent, wanted: ModificationRef) -> bool:
-    # A Draft Proposal becomes the Modification Proposal with its number, so a
-    # feed for MP197 also carries meetings that discussed DP197.
-    target = wanted.as_modification()
-    return any(ref.as_modification() == target for ref in event.modification_refs)
 
 
 def _committee(slug: str) -> str:

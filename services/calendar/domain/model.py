@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import LONDON_TZ, EventType
 from shared.refs import ModificationRef
-from shared.vocabulary import LONDON_TZ, Classification, EventType
 
 UID_DOMAIN = "calendar.sec.example.org"
 MANUAL_SOURCE = "manual"

@@ -11,7 +11,8 @@ from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 from services.calendar.domain.domain_events import event_url
 from services.calendar.domain.model import CalendarEvent, EventStatus, OccurrenceOverride
 from services.calendar.domain.recurrence import last_end
-from shared.vocabulary import COMMITTEES_BY_SLUG, LONDON_TZ, Classification, EventType
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, LONDON_TZ, EventType
 
 PRODID = "-//SECAS//SEC Calendar//EN"
 DEFAULT_REFRESH = timedelta(hours=1)

@@ -21,7 +21,7 @@ from services.calendar.domain.model import (
     OccurrenceOverride,
 )
 from services.calendar.domain.recurrence import check_recurrence
-from shared.vocabulary import COMMITTEES_BY_SLUG
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000

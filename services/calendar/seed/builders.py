@@ -7,8 +7,8 @@ from datetime import date
 from services.calendar.domain.deadlines import CLOSING_BLOCK, derived_id
 from services.calendar.domain.model import AgendaItem, Document, EventDraft, EventStatus
 from services.calendar.seed.times import all_day, local, span
+from shared.contracts.vocabulary import EventType
 from shared.refs import ModificationRef
-from shared.vocabulary import EventType
 
 
 def refs(*texts: str) -> tuple[ModificationRef, ...]:

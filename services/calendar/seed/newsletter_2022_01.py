@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from services.calendar.domain.model import EventDraft, EventStatus
 from services.calendar.seed.builders import closing, go_live, item, meeting
-from shared.vocabulary import EventType
+from shared.contracts.vocabulary import EventType
 
 SOURCE = "newsletter-2022-01"
 PUBLISHED_AT = datetime(2022, 1, 20, 9, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from services.calendar.domain.model import Document, EventDraft
 from services.calendar.seed.builders import item, meeting
-from shared.vocabulary import EventType
+from shared.contracts.vocabulary import EventType
 
 SOURCE = "panel-33-minutes"
 PUBLISHED_AT = datetime(2016, 6, 17, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from services.calendar.domain.model import EventDraft
 from services.calendar.seed.builders import go_live, item, meeting
-from shared.vocabulary import EventType
+from shared.contracts.vocabulary import EventType
 
 SOURCE = "panel-update-2017-05"
 PUBLISHED_AT = datetime(2017, 5, 10, 9, 0, tzinfo=UTC)

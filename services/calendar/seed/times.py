@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from services.calendar.domain.model import whole_days
-from shared.vocabulary import LONDON_TZ
+from shared.contracts.vocabulary import LONDON_TZ
 
 _LONDON = ZoneInfo(LONDON_TZ)
 

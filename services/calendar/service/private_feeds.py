@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from services.calendar.domain.errors import UnknownFeed
-from services.calendar.domain.feeds import FeedSpec, Topic
+from services.calendar.domain.feeds import FeedSpec
+from shared.contracts.topics import UnknownTopic, parse_topic
 from shared.db import Mongo
 from shared.readers.subscribers import feed_token_hash, find_feed_subscriber
 
@@ -29,8 +30,8 @@ def _known(topic: str) -> bool:
     # A topic the calendar cannot show (a newer notifier vocabulary) selects nothing,
     # rather than making the subscriber's whole feed disappear.
     try:
-        Topic.parse(topic)
-    except UnknownFeed:
+        parse_topic(topic)
+    except UnknownTopic:
         log.warning("private feed: ignoring topic %r", topic)
         return False
     return True

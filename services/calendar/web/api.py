@@ -20,8 +20,8 @@ from services.calendar.web.schemas import (
     parse_refs,
 )
 from shared.auth import PRINCIPAL_KEY, ROLE_SECRETARIAT, requires
+from shared.contracts.classification import Classification
 from shared.errors import Problem
-from shared.vocabulary import Classification
 from shared.web import json_response, read_model, read_query
 
 

@@ -24,9 +24,9 @@ from services.calendar.web.conditional import (
     prepare_feed,
 )
 from services.calendar.web.keys import CONTEXT, FEEDS
+from shared.contracts.classification import Classification
 from shared.errors import Problem
 from shared.fastpath import Prepared
-from shared.vocabulary import Classification
 
 log = logging.getLogger(__name__)
 # As many as the feed cache holds by default: one prepared set per cached public feed.

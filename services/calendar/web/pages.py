@@ -18,7 +18,8 @@ from services.calendar.domain.rendering import type_label
 from services.calendar.service import commands
 from services.calendar.service.context import EventNotFound
 from services.calendar.web.keys import CONTEXT, FEEDS
-from shared.vocabulary import COMMITTEES, COMMITTEES_BY_SLUG, LONDON_TZ, Classification, EventType
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import COMMITTEES, COMMITTEES_BY_SLUG, LONDON_TZ, EventType
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LONDON = ZoneInfo(LONDON_TZ)

@@ -17,8 +17,9 @@ from services.calendar.domain.model import (
     OccurrenceOverride,
     Recurrence,
 )
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import LONDON_TZ, EventType
 from shared.refs import InvalidReference, ModificationRef
-from shared.vocabulary import LONDON_TZ, Classification, EventType
 
 MAX_PAGE = 200
 # Fields a PATCH may clear with null; the others always hold a value.

@@ -17,7 +17,7 @@ from services.notifier.domain.subscriptions import (
     SubscriptionStatus,
     Suppression,
 )
-from services.notifier.domain.topics import Topic
+from shared.contracts.topics import Topic
 from shared.db import Mongo, Session
 
 # Hard (5xx) failures after which an address is suppressed for good.

@@ -24,7 +24,7 @@ from services.notifier.domain.views import (
     modification_view,
     release_view,
 )
-from shared.vocabulary import EventType
+from shared.contracts.vocabulary import EventType
 
 
 class EmailKind(StrEnum):

@@ -24,8 +24,8 @@ from services.notifier.domain.views import (
     modification_view,
     release_view,
 )
+from shared.contracts.classification import Classification
 from shared.events import CloudEvent
-from shared.vocabulary import Classification
 
 
 @dataclass(frozen=True, slots=True)

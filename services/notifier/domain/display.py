@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from shared.vocabulary import LONDON_TZ
+from shared.contracts.vocabulary import LONDON_TZ
 
 LONDON = ZoneInfo(LONDON_TZ)
 

@@ -15,7 +15,7 @@ from services.notifier.domain.subscriptions import (
     SubscriptionStatus,
     Suppression,
 )
-from services.notifier.domain.topics import Topic
+from shared.contracts.topics import Topic
 
 # Indexes the repository must create (collection notifier_subscriptions):
 #   {"email_hash": 1} unique        - one subscription per person, merge on re-subscribe

@@ -11,10 +11,6 @@ class InvalidEmailAddress(NotifierError, ValueError):
     """A subscriber address that is malformed, several addresses or an injection attempt."""
 
 
-class UnknownTopic(NotifierError, ValueError):
-    """A topic string that names nothing the notifier can match."""
-
-
 class InvalidSubscriptionField(NotifierError, ValueError):
     """A digest frequency, party category or status that is not one of the known values."""
 

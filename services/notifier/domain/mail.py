@@ -27,9 +27,10 @@ from services.notifier.domain.errors import NotEntitled
 from services.notifier.domain.matching import classification_of, is_entitled, topics_of
 from services.notifier.domain.reminders import Reminder, ReminderKind
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
-from services.notifier.domain.topics import Topic, topic_label
+from services.notifier.domain.topic_labels import topic_label
 from services.notifier.domain.views import consultation_view, event_view
-from shared.vocabulary import Classification
+from shared.contracts.classification import Classification
+from shared.contracts.topics import Topic
 
 
 @dataclass(frozen=True, slots=True)

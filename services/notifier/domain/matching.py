@@ -8,7 +8,8 @@ from typing import Any
 
 from services.notifier.domain.display import parse_instant
 from services.notifier.domain.subscriptions import Subscription
-from services.notifier.domain.topics import (
+from shared.contracts.classification import Classification
+from shared.contracts.topics import (
     ALL,
     CONSULTATIONS,
     DRAFT_PROPOSALS,
@@ -17,9 +18,9 @@ from services.notifier.domain.topics import (
     modification_topics,
     type_topic,
 )
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, EventType
 from shared.events import CloudEvent
 from shared.refs import InvalidReference, ModificationRef
-from shared.vocabulary import COMMITTEES_BY_SLUG, Classification, EventType
 
 CALENDAR_EVENT_TYPES = frozenset(
     {"calendar.event.created", "calendar.event.updated", "calendar.event.cancelled"}

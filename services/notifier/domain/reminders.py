@@ -10,8 +10,9 @@ from typing import Any, Final
 
 from services.notifier.domain.display import LONDON, london, parse_instant
 from services.notifier.domain.matching import classification_of, topics_of
-from services.notifier.domain.topics import Topic
-from shared.vocabulary import Classification, EventType
+from shared.contracts.classification import Classification
+from shared.contracts.topics import Topic
+from shared.contracts.vocabulary import EventType
 
 
 class ReminderKind(StrEnum):

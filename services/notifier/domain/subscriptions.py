@@ -23,7 +23,7 @@ from services.notifier.domain.tokens import (
     new_feed_salt,
     new_nonce,
 )
-from services.notifier.domain.topics import Topic, parse_topics
+from shared.contracts.topics import Topic, parse_topics
 
 PENDING_LIFETIME: Final = timedelta(days=7)
 

@@ -15,7 +15,8 @@ from services.notifier.domain.display import (
     parse_day,
     parse_instant,
 )
-from shared.vocabulary import COMMITTEES_BY_SLUG, Classification, EventType
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, EventType
 
 
 def _text(entity: Mapping[str, Any], key: str, default: str = "") -> str:

@@ -22,11 +22,11 @@ from services.notifier.domain.mail import (
 )
 from services.notifier.domain.reminders import Reminder, ReminderKind
 from services.notifier.domain.subscriptions import Subscription
-from services.notifier.domain.topics import Topic
 from services.notifier.service.context import Deps
 from services.notifier.service.links import confirm_expiry, confirm_url, links_for
+from shared.contracts.classification import Classification
+from shared.contracts.topics import Topic
 from shared.db import Document
-from shared.vocabulary import Classification
 
 BOUNCED: Final = "bounced"
 

@@ -19,10 +19,10 @@ from services.notifier.domain.subscriptions import (
     SubscriptionRequest,
 )
 from services.notifier.domain.tokens import TokenPurpose, read_token
-from services.notifier.domain.topics import Topic
 from services.notifier.service.composing import BOUNCED
 from services.notifier.service.context import Deps
 from services.notifier.service.queueing import queue_deliveries
+from shared.contracts.topics import Topic
 from shared.db import Session
 
 ERASED = "erased"

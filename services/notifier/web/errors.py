@@ -8,9 +8,9 @@ from services.notifier.domain.errors import (
     InvalidSubscriptionField,
     InvalidSubscriptionState,
     InvalidToken,
-    UnknownTopic,
     UsedToken,
 )
+from shared.contracts.topics import UnknownTopic
 from shared.errors import ErrorMap
 
 # Most specific first: pages look the status up along the exception's MRO too.

@@ -20,7 +20,13 @@ from services.notifier.domain.subscriptions import (
     subscription_request,
 )
 from services.notifier.domain.tokens import TokenPurpose
-from services.notifier.domain.topics import (
+from services.notifier.domain.topic_labels import topic_label
+from services.notifier.service import subscribing
+from services.notifier.service.links import manage_url, private_feed_url
+from services.notifier.web.api import ACCEPTED, check_rate, client_address
+from services.notifier.web.errors import status_of
+from services.notifier.web.runtime import deps_of
+from shared.contracts.topics import (
     ALL,
     CONSULTATIONS,
     DRAFT_PROPOSALS,
@@ -28,16 +34,10 @@ from services.notifier.domain.topics import (
     Topic,
     committee_topic,
     parse_topics,
-    topic_label,
     type_topic,
 )
-from services.notifier.service import subscribing
-from services.notifier.service.links import manage_url, private_feed_url
-from services.notifier.web.api import ACCEPTED, check_rate, client_address
-from services.notifier.web.errors import status_of
-from services.notifier.web.runtime import deps_of
+from shared.contracts.vocabulary import COMMITTEES, EventType
 from shared.errors import Problem
-from shared.vocabulary import COMMITTEES, EventType
 
 View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -19,11 +19,11 @@ from services.registry.domain.models import (
     ReleaseStatus,
     Vote,
 )
-from services.registry.domain.status import Path, Status
 from services.registry.domain.workflow import HistoryEntry
+from shared.contracts.classification import Classification
+from shared.contracts.statuses import Path, Status
 from shared.db import Document
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification
 
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -24,8 +24,8 @@ from services.registry.adapters.register_version import RegisterVersion
 from services.registry.domain.errors import VersionConflict
 from services.registry.domain.models import Consultation, Decision, Modification, Release
 from services.registry.domain.workflow import HistoryEntry
+from shared.contracts.classification import Classification
 from shared.db import Collection, Document, Mongo, Session
-from shared.vocabulary import Classification
 
 MODIFICATIONS = "registry_modifications"
 HISTORY = "registry_history"

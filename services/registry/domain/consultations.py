@@ -14,9 +14,9 @@ from services.registry.domain.events import (
 )
 from services.registry.domain.models import Consultation, ConsultationKind, ConsultationStatus
 from services.registry.domain.times import LONDON, require_utc
+from shared.contracts.classification import Classification
 from shared.events import DomainEvent
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification
 
 
 def consultation_id(title: str, closes_at: datetime) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from services.registry.domain.errors import InvalidDecision
 from services.registry.domain.events import DecisionRecorded
 from services.registry.domain.models import Decision, DecisionBody, Modification, Outcome, Vote
-from services.registry.domain.status import Path
+from shared.contracts.statuses import Path
 from shared.events import DomainEvent
 
 # What each body may decide, per SEC Section D as SECAS describes it.

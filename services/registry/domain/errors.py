@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from shared.refs import InvalidReference
 
 if TYPE_CHECKING:
-    from services.registry.domain.status import Status
+    from shared.contracts.statuses import Status
 
 __all__ = [
     "DomainError",

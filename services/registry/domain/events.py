@@ -13,8 +13,8 @@ from services.registry.domain.snapshots import (
     modification_snapshot,
     release_snapshot,
 )
-from services.registry.domain.status import Status
 from services.registry.domain.times import iso
+from shared.contracts.statuses import Status
 from shared.refs import ModificationRef
 
 SOURCE = "/registry"

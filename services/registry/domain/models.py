@@ -8,10 +8,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from services.registry.domain.errors import InvalidField
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import require_utc
+from shared.contracts.classification import Classification
+from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification
 
 # Section A-Z (and X1-style transitional sections are written "Section X"),
 # Appendix A-AZ, Schedule 1-99: the SEC's document numbering.

@@ -16,11 +16,11 @@ from services.registry.domain.models import (
     require_slug,
     require_text,
 )
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import require_utc
+from shared.contracts.classification import Classification
+from shared.contracts.statuses import Path, Status
 from shared.events import DomainEvent
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification
 
 SUMMARY_MAX = 20_000
 

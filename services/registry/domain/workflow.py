@@ -10,8 +10,8 @@ from datetime import datetime
 from services.registry.domain.errors import IllegalTransition, InvalidField, VersionConflict
 from services.registry.domain.events import ModificationStatusChanged
 from services.registry.domain.models import Modification, require_text
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import require_utc
+from shared.contracts.statuses import Path, Status
 from shared.events import DomainEvent
 from shared.refs import ModificationRef
 

@@ -19,7 +19,6 @@ from services.registry.domain.models import (
     ReleaseStatus,
     Vote,
 )
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import london
 from services.registry.seed.modifications import MODIFICATIONS
 from services.registry.seed.proceedings import CONSULTATIONS, DECISIONS
@@ -32,6 +31,7 @@ from services.registry.seed.records import (
     Source,
 )
 from services.registry.seed.releases import RELEASES
+from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 
 _START_OF_DAY = time(0, 0)

@@ -15,9 +15,9 @@ from services.registry.domain.models import (
     Outcome,
     Vote,
 )
-from services.registry.domain.status import Status
 from services.registry.domain.workflow import HistoryEntry, converts_draft, transition
 from services.registry.service.context import AlreadyExists, NotFound, Registry
+from shared.contracts.statuses import Status
 from shared.db import Session
 from shared.refs import ModificationRef
 

@@ -15,9 +15,9 @@ from services.registry.domain.models import (
     ReleaseKind,
 )
 from services.registry.service.context import AlreadyExists, NotFound, Registry
+from shared.contracts.classification import Classification
 from shared.db import Session
 from shared.refs import ModificationRef
-from shared.vocabulary import Classification
 
 
 async def _consultation(registry: Registry, consultation_id: str, session: Session) -> Consultation:

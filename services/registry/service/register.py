@@ -20,7 +20,7 @@ from services.registry.adapters.documents import search_tokens
 from services.registry.adapters.register_version import Versions
 from services.registry.adapters.repository import Stored
 from services.registry.domain.models import Modification
-from shared.vocabulary import Classification
+from shared.contracts.classification import Classification
 
 # The register's sort orders, each ascending or descending ("-"); ties broken by reference.
 SORTS = ("ref", "-ref", "updated_at", "-updated_at")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.registry.domain.errors import IllegalTransition
-from services.registry.domain.status import Path, Status
 from services.registry.service.context import Registry
 from services.registry.service.register import ModificationQuery
 from services.registry.web.schemas import ModificationListQuery
 from shared.auth import PRINCIPAL_KEY
+from shared.contracts.statuses import Path, Status
 from shared.errors import Problem
 from shared.refs import InvalidReference, ModificationRef
 

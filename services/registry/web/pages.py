@@ -11,12 +11,12 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.registry.domain.models import Modification
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import LONDON
 from services.registry.domain.workflow import allowed_transitions
 from services.registry.web.api_modifications import visible_modification
 from services.registry.web.http import modification_query, path_ref, registry_of
 from services.registry.web.schemas import ModificationListQuery
+from shared.contracts.statuses import Path, Status
 from shared.errors import Problem
 from shared.web import read_query
 

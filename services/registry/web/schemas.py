@@ -14,9 +14,9 @@ from services.registry.domain.models import (
     ReleaseKind,
     Vote,
 )
-from services.registry.domain.status import Path
 from services.registry.service.register import SORTS
-from shared.vocabulary import Classification
+from shared.contracts.classification import Classification
+from shared.contracts.statuses import Path
 
 # JSON has no date or enum types: these fields parse strings (and only strings
 # that name a member); everything else stays strict, so {"$gt": ""} is refused.

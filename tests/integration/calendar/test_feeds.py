@@ -6,7 +6,7 @@ import gzip
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.vocabulary import COMMITTEES, EventType
+from shared.contracts.vocabulary import COMMITTEES, EventType
 from tests.integration.calendar.conftest import Client, parse_both, vevents_by_uid
 
 DOMAIN = "calendar.sec.example.org"

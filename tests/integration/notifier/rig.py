@@ -23,10 +23,10 @@ from services.calendar.domain.rendering import render_single
 from services.notifier.service.context import Deps
 from services.notifier.web.runtime import NOTIFIER
 from shared.constants import EVENTS_EXCHANGE, processed_collection
+from shared.contracts.vocabulary import EventType
 from shared.db import Mongo
 from shared.events import CloudEvent
 from shared.mailsink import MailSink
-from shared.vocabulary import EventType
 
 CONFIRM_LINK = re.compile(r"/subscriptions/confirm\?token=([A-Za-z0-9._-]+)")
 MANAGE_LINK = re.compile(r"/subscriptions/manage\?token=([A-Za-z0-9._-]+)")

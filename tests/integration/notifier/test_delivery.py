@@ -11,9 +11,9 @@ import icalendar
 from services.notifier.adapters import names
 from services.notifier.service.scheduling import tick
 from shared.auth import ROLE_ADMIN, issue_token
+from shared.contracts.classification import Classification
 from shared.events import CloudEvent
 from shared.mailsink import RcptFault
-from shared.vocabulary import Classification
 from tests.conftest import TEST_SECRET
 from tests.integration.notifier.rig import Rig, until
 from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.registry.domain.status import Path, Status
+from shared.contracts.statuses import Path, Status
 from tests.integration.registry.conftest import Client
 
 API = "/api/v1/modifications"

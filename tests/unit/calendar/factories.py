@@ -12,7 +12,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from services.calendar.domain.changes import create_event
 from services.calendar.domain.model import CalendarEvent, EventDraft
-from shared.vocabulary import EventType
+from shared.contracts.vocabulary import EventType
 
 BASE_URL = "https://calendar.sec.example.org"
 NOW = datetime(2022, 1, 10, 9, 0, tzinfo=UTC)

@@ -16,8 +16,8 @@ from services.calendar.domain.changes import (
 from services.calendar.domain.domain_events import EventCancelled, EventCreated, EventUpdated
 from services.calendar.domain.errors import InvalidChange, VersionConflict
 from services.calendar.domain.model import EventStatus
+from shared.contracts.classification import Classification
 from shared.events import CloudEvent
-from shared.vocabulary import Classification
 from tests.unit.calendar.factories import BASE_URL, NOW, draft, event
 
 LATER = NOW + timedelta(days=1)

@@ -17,7 +17,7 @@ from services.calendar.domain.deadlines import (
 from services.calendar.domain.errors import InvalidRegistryEvent
 from services.calendar.domain.model import CalendarEvent, EventStatus
 from services.calendar.domain.rendering import render_feed
-from shared.vocabulary import EventType
+from shared.contracts.vocabulary import EventType
 from tests.unit.calendar.factories import BASE_URL, NOW, parse_both
 
 LATER = NOW + timedelta(days=2)

@@ -11,7 +11,8 @@ from services.calendar.domain.changes import apply_patch, cancel
 from services.calendar.domain.model import CalendarEvent, Document, whole_days
 from services.calendar.domain.rendering import render_feed, render_single
 from services.calendar.seed.times import local
-from shared.vocabulary import Classification, EventType
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import EventType
 from tests.unit.calendar.factories import BASE_URL, NOW, event, parse_both, vevents
 
 

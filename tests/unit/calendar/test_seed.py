@@ -11,7 +11,8 @@ from services.calendar.domain.feeds import FeedSpec, select
 from services.calendar.domain.model import CalendarEvent, EventStatus
 from services.calendar.domain.rendering import render_feed
 from services.calendar.seed import load_seed
-from shared.vocabulary import Classification, EventType
+from shared.contracts.classification import Classification
+from shared.contracts.vocabulary import EventType
 from tests.unit.calendar.factories import BASE_URL, parse_both
 
 SEED = load_seed()

@@ -8,8 +8,8 @@ import pytest
 
 from services.notifier.domain.matching import classification_of, is_entitled, topics_of, wants
 from services.notifier.domain.subscriptions import unsubscribe
+from shared.contracts.classification import Classification
 from shared.events import CloudEvent
-from shared.vocabulary import Classification
 
 from .samples import (
     NOW,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.registry.domain.models import Modification
-from services.registry.domain.status import Path, Status
+from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 
 BASE_URL = "http://127.0.0.1:8081"

@@ -20,7 +20,7 @@ from services.registry.domain.models import (
     ReleaseKind,
     Vote,
 )
-from services.registry.domain.status import Status
+from shared.contracts.statuses import Status
 from shared.events import CloudEvent, DomainEvent
 from shared.refs import ModificationRef
 from tests.unit.registry.factories import BASE_URL, T0, modification

@@ -41,7 +41,6 @@ from services.registry.domain.models import (
 )
 from services.registry.domain.modifications import create_modification, update_modification
 from services.registry.domain.releases import publish_release, schedule_release
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import london
 from services.registry.domain.views import (
     consultation_view,
@@ -50,6 +49,7 @@ from services.registry.domain.views import (
     release_view,
 )
 from services.registry.domain.workflow import transition
+from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 from tests.unit.registry.factories import BASE_URL, T0, modification
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.registry.domain.errors import InvalidField
-from services.registry.domain.status import Path, Status
+from shared.contracts.statuses import Path, Status
 from shared.refs import InvalidReference, ModificationRef, RefKind
 from tests.unit.registry.factories import modification
 

@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import UTC, datetime, time
 
 from services.registry.domain.models import ConsultationKind, ReleaseStatus
-from services.registry.domain.status import Path, Status
 from services.registry.domain.times import london
 from services.registry.seed import load_seed
+from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 
 SEED = load_seed()

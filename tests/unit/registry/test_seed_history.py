@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.registry.domain.status import Status
 from services.registry.seed import load_seed
 from services.registry.seed.history import SEED_ACTOR, seed_history
+from shared.contracts.statuses import Status
 
 
 def test_change_board_outcome_of_april_2017_is_on_the_timeline() -> None:

@@ -9,8 +9,8 @@ import pytest
 from services.registry.domain.errors import IllegalTransition, InvalidField, VersionConflict
 from services.registry.domain.events import ModificationStatusChanged
 from services.registry.domain.models import Modification
-from services.registry.domain.status import Path, Status
 from services.registry.domain.workflow import TERMINAL, allowed_transitions, transition
+from shared.contracts.statuses import Path, Status
 from tests.unit.registry.factories import BASE_URL, T0, modification
 
 S = Status

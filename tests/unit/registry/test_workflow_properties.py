@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.registry.domain.errors import IllegalTransition
-from services.registry.domain.status import Path, Status
 from services.registry.domain.workflow import HistoryEntry, allowed_transitions, transition
+from shared.contracts.statuses import Path, Status
 from tests.unit.registry.factories import T0, modification
 
 starts = st.sampled_from(

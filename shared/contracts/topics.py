@@ -1,13 +1,21 @@
-"""Parse, validate and normalise the topic strings a subscriber follows."""
+"""The topic grammar: what a subscriber follows, what a feed selects, what an entry falls under.
+
+The notifier matches alerts by these topics and the calendar builds private feeds from
+them; both parse with `parse_topic` and compute an entry's topics with `entry_topics`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Final, NewType
 
-from services.notifier.domain.errors import UnknownTopic
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, EventType
 from shared.refs import InvalidReference, ModificationRef, RefKind
-from shared.vocabulary import COMMITTEES_BY_SLUG, EventType
+
+
+class UnknownTopic(ValueError):
+    """A topic string that names nothing a subscriber can follow; `str(err)` is safe to show."""
+
 
 Topic = NewType("Topic", str)
 """A topic in canonical form, e.g. ``committee:change-board`` or ``modification:MP192``."""
@@ -100,21 +108,33 @@ def parse_topics(texts: Iterable[str]) -> frozenset[Topic]:
     return topics
 
 
-def topic_label(topic: Topic) -> str:
-    """Return how a topic reads in an email footer or on the manage page."""
-    prefix, _, value = topic.partition(":")
-    if prefix == "committee" and value in COMMITTEES_BY_SLUG:
-        return f"{COMMITTEES_BY_SLUG[value].name} meetings"
-    if prefix == "type":
-        return f"{value.replace('-', ' ')} events".capitalize()
-    if prefix == "modification":
-        return f"Modification {value}"
-    return _PLAIN_LABELS.get(topic, topic)
+def entry_topics(
+    event_type: EventType, committee: str | None, refs: Iterable[ModificationRef]
+) -> frozenset[Topic]:
+    """Return the topics an alert about a calendar entry falls under.
+
+    `consultations`, `releases` and `draft-proposals` are not among them: the registry's
+    own events reach those followers, so an alert about the calendar entry would repeat it.
+    """
+    topics = {ALL, type_topic(event_type)}
+    # A committee the calendar knows before the other services do still reaches `all`.
+    if committee in COMMITTEES_BY_SLUG:
+        topics.add(Topic(f"committee:{committee}"))
+    for ref in refs:
+        topics |= modification_topics(ref)
+    return frozenset(topics)
 
 
-_PLAIN_LABELS: Final = {
-    ALL: "Everything",
-    CONSULTATIONS: "Consultations",
-    RELEASES: "SEC Releases",
-    DRAFT_PROPOSALS: "New Draft Proposals",
-}
+def feed_topics(
+    event_type: EventType, committee: str | None, refs: Iterable[ModificationRef]
+) -> frozenset[Topic]:
+    """Return the topics a calendar entry is shown under in a feed built from topics."""
+    refs = tuple(refs)
+    topics = set(entry_topics(event_type, committee, refs))
+    if event_type is EventType.CONSULTATION_DEADLINE:
+        topics.add(CONSULTATIONS)
+    if event_type is EventType.RELEASE_GO_LIVE:
+        topics.add(RELEASES)
+    if any(ref.is_draft for ref in refs):
+        topics.add(DRAFT_PROPOSALS)
+    return frozenset(topics)

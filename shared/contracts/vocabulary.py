@@ -1,22 +1,9 @@
-"""Name the committees, event types and classifications every service shares."""
+"""Name the committees and calendar entry types every service shares."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
-
-class Classification(StrEnum):
-    """Panel Information Policy: who may see an item."""
-
-    WHITE = "white"  # public
-    GREEN = "green"  # SEC Parties only
-    AMBER = "amber"  # named recipients only
-    RED = "red"  # named recipients only
-
-    @property
-    def is_public(self) -> bool:
-        return self is Classification.WHITE
 
 
 class EventType(StrEnum):

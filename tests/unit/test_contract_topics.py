@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.notifier.domain.errors import UnknownTopic
-from services.notifier.domain.topics import parse_topic, parse_topics, topic_label
+from services.notifier.domain.topic_labels import topic_label
+from shared.contracts.topics import UnknownTopic, parse_topic, parse_topics
 
 
 @pytest.mark.parametrize(
