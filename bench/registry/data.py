@@ -10,6 +10,7 @@ from pymongo import MongoClient
 from services.registry.adapters.documents import modification_document
 from services.registry.adapters.repository import MODIFICATIONS
 from services.registry.domain.models import Modification
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef, RefKind
 
@@ -54,6 +55,7 @@ def modifications(count: int, moving: int, seed: int = 7) -> list[Modification]:
                     RefKind.MODIFICATION if number < 1000 else RefKind.LEGACY, number
                 ),
                 title=title,
+                classification=Classification.WHITE,
                 summary=" ".join(rng.choice(WORDS) for _ in range(40)),
                 status=Status.REFINEMENT if number <= moving else rng.choice(LISTED),
                 created_at=created,

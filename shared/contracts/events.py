@@ -76,7 +76,13 @@ class Shape(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class ModificationShape(Shape):
+class Marked(Shape):
+    """A part about something that has a classification; the field is required."""
+
+    classification: FailClosedClassification
+
+
+class ModificationShape(Marked):
     ref: Ref
     title: str
     summary: str = ""
@@ -93,7 +99,7 @@ class ModificationShape(Shape):
     classification: FailClosedClassification
 
 
-class ConsultationShape(Shape):
+class ConsultationShape(Marked):
     id: str
     title: str
     kind: str
@@ -108,7 +114,7 @@ class ConsultationShape(Shape):
     classification: FailClosedClassification
 
 
-class DecisionShape(Shape):
+class DecisionShape(Marked):
     id: str
     modification_ref: Ref
     body: str
@@ -132,7 +138,7 @@ class ReleaseShape(Shape):
     url: str
 
 
-class CalendarEventShape(Shape):
+class CalendarEventShape(Marked):
     id: str
     uid: str
     sequence: int
@@ -162,10 +168,8 @@ class Payload(Shape):
     @property
     def classification(self) -> Classification:
         """Return the mark of what the event discloses: the strictest of its parts."""
-        marks = [
-            part.classification
-            for part in self.__dict__.values()
-            if isinstance(part, Shape) and "classification" in type(part).model_fields
+        marks: list[Classification] = [
+            part.classification for part in self.__dict__.values() if isinstance(part, Marked)
         ]
         # A release discloses only public facts; everything else names its mark.
         if not marks and not self.public_by_nature:

@@ -20,7 +20,7 @@ from services.registry.domain.models import (
     Vote,
 )
 from services.registry.domain.workflow import HistoryEntry
-from shared.contracts.classification import Classification
+from shared.contracts.classification import fail_closed
 from shared.contracts.statuses import Path, Status
 from shared.db import Document
 from shared.refs import ModificationRef
@@ -76,7 +76,7 @@ def modification_from(doc: Document) -> Modification:
         affected_documents=tuple(doc["affected_documents"]),
         linked_irps=tuple(doc["linked_irps"]),
         target_release=doc["target_release"],
-        classification=Classification(doc["classification"]),
+        classification=fail_closed(doc.get("classification")),
         version=doc["version"],
     )
 
@@ -133,7 +133,7 @@ def consultation_from(doc: Document) -> Consultation:
         respond_to=doc["respond_to"],
         modification_ref=None if ref is None else ModificationRef.parse(ref),
         status=ConsultationStatus(doc["status"]),
-        classification=Classification(doc["classification"]),
+        classification=fail_closed(doc.get("classification")),
     )
 
 
@@ -146,6 +146,7 @@ def decision_document(decision: Decision) -> Document:
         "decided_on": _day(decision.decided_on),
         "summary": decision.summary,
         "vote": None if decision.vote is None else decision.vote.value,
+        "classification": decision.classification.value,
     }
 
 
@@ -156,6 +157,8 @@ def decision_from(doc: Document) -> Decision:
         body=DecisionBody(doc["body"]),
         outcome=Outcome(doc["outcome"]),
         decided_on=date.fromisoformat(doc["decided_on"]),
+        # Decisions stored before they had a mark of their own fail closed.
+        classification=fail_closed(doc.get("classification")),
         summary=doc["summary"],
         vote=None if doc["vote"] is None else Vote(doc["vote"]),
     )

@@ -44,7 +44,10 @@ INDEXES: dict[str, Sequence[IndexModel]] = {
         IndexModel([("closes_at", ASCENDING)]),
     ],
     DECISIONS: [IndexModel([("modification_ref", ASCENDING), ("decided_on", ASCENDING)])],
-    RELEASES: [IndexModel([("effective_date", DESCENDING)])],
+    RELEASES: [
+        IndexModel([("effective_date", DESCENDING)]),
+        IndexModel([("modification_refs", ASCENDING)]),
+    ],
 }
 
 
@@ -132,10 +135,6 @@ class Modifications:
             async for doc in self.collection.find(conditions, session=session)
         ]
 
-    async def by_refs(self, refs: Iterable[str]) -> list[Modification]:
-        docs = self.collection.find({"_id": {"$in": list(refs)}}).sort("_id", ASCENDING)
-        return [modification_from(doc) async for doc in docs]
-
     async def upsert_new(self, mod: Modification, session: Session) -> bool:
         inserted = await insert_if_absent(self.collection, modification_document(mod), session)
         if inserted:
@@ -178,6 +177,11 @@ class Consultations:
     async def upsert_new(self, consultation: Consultation, session: Session) -> bool:
         return await insert_if_absent(self.collection, consultation_document(consultation), session)
 
+    async def about(self, refs: Sequence[str], session: Session) -> list[Consultation]:
+        """Return the consultations on any spelling of one modification (inside `session`)."""
+        docs = self.collection.find({"modification_ref": {"$in": list(refs)}}, session=session)
+        return [consultation_from(doc) async for doc in docs]
+
     async def find(
         self, *, modification_refs: Sequence[str] | None = None, public_only: bool = True
     ) -> list[Consultation]:
@@ -205,6 +209,20 @@ class Decisions:
         docs = self.collection.find({"modification_ref": {"$in": list(refs)}})
         return [decision_from(doc) async for doc in docs.sort("decided_on", ASCENDING)]
 
+    async def get(self, decision_id: str, session: Session | None = None) -> Decision | None:
+        doc = await self.collection.find_one({"_id": decision_id}, session=session)
+        return None if doc is None else decision_from(doc)
+
+    async def save(self, decision: Decision, session: Session) -> None:
+        await self.collection.replace_one(
+            {"_id": decision.id}, decision_document(decision), session=session
+        )
+
+    async def about(self, refs: Sequence[str], session: Session) -> list[Decision]:
+        """Return the decisions on any spelling of one modification (inside `session`)."""
+        docs = self.collection.find({"modification_ref": {"$in": list(refs)}}, session=session)
+        return [decision_from(doc) async for doc in docs]
+
     async def exists(self, decision_id: str, session: Session) -> bool:
         found = await self.collection.find_one({"_id": decision_id}, {"_id": 1}, session=session)
         return found is not None
@@ -230,6 +248,11 @@ class Releases:
 
     async def upsert_new(self, release: Release, session: Session) -> bool:
         return await insert_if_absent(self.collection, release_document(release), session)
+
+    async def listing(self, refs: Sequence[str], session: Session) -> list[Release]:
+        """Return the releases that list any of `refs` (inside `session`)."""
+        docs = self.collection.find({"modification_refs": {"$in": list(refs)}}, session=session)
+        return [release_from(doc) async for doc in docs]
 
     async def all(self) -> list[Release]:
         docs = self.collection.find({}).sort("effective_date", DESCENDING).limit(500)

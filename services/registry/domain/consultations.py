@@ -11,12 +11,18 @@ from services.registry.domain.events import (
     ConsultationClosed,
     ConsultationClosing,
     ConsultationOpened,
+    ConsultationReclassified,
 )
-from services.registry.domain.models import Consultation, ConsultationKind, ConsultationStatus
+from services.registry.domain.models import (
+    Consultation,
+    ConsultationKind,
+    ConsultationStatus,
+    Modification,
+    disclosed,
+)
 from services.registry.domain.times import LONDON, require_utc
 from shared.contracts.classification import Classification
 from shared.events import DomainEvent
-from shared.refs import ModificationRef
 
 
 def consultation_id(title: str, closes_at: datetime) -> str:
@@ -34,11 +40,11 @@ def open_consultation(
     respond_to: str,
     *,
     base_url: str,
-    modification_ref: ModificationRef | None = None,
-    classification: Classification = Classification.WHITE,
+    classification: Classification,
+    modification: Modification | None = None,
     slug: str | None = None,
 ) -> tuple[Consultation, list[DomainEvent]]:
-    """Open a consultation; `closes_at` must be after `opens_at`."""
+    """Open a consultation, on `modification` or standalone; `closes_at` after `opens_at`."""
     consultation = Consultation(
         id=slug or consultation_id(title, closes_at),
         title=title,
@@ -46,14 +52,19 @@ def open_consultation(
         opens_at=opens_at,
         closes_at=closes_at,
         respond_to=respond_to,
-        modification_ref=modification_ref,
+        modification_ref=None if modification is None else modification.ref,
         classification=classification,
     )
-    return consultation, [ConsultationOpened(consultation=consultation, base_url=base_url)]
+    opened = ConsultationOpened(consultation, modification, base_url)
+    return consultation, [opened]
 
 
 def move_consultation(
-    consultation: Consultation, closes_at: datetime, *, base_url: str
+    consultation: Consultation,
+    modification: Modification | None,
+    closes_at: datetime,
+    *,
+    base_url: str,
 ) -> tuple[Consultation, list[DomainEvent]]:
     """Move the closing date and time of an open consultation."""
     if consultation.status is not ConsultationStatus.OPEN:
@@ -62,11 +73,15 @@ def move_consultation(
     if closes_at == consultation.closes_at:
         return consultation, []
     moved = dataclasses.replace(consultation, closes_at=closes_at)
-    return moved, [ConsultationClosing(consultation=moved, base_url=base_url)]
+    return moved, [ConsultationClosing(moved, modification, base_url)]
 
 
 def close_consultation(
-    consultation: Consultation, at: datetime, *, base_url: str
+    consultation: Consultation,
+    modification: Modification | None,
+    at: datetime,
+    *,
+    base_url: str,
 ) -> tuple[Consultation, list[DomainEvent]]:
     """Close an open consultation at `at` (its deadline, or earlier if ended early)."""
     if consultation.status is not ConsultationStatus.OPEN:
@@ -80,4 +95,23 @@ def close_consultation(
         status=ConsultationStatus.CLOSED,
         closes_at=min(at, consultation.closes_at),
     )
-    return closed, [ConsultationClosed(consultation=closed, base_url=base_url)]
+    return closed, [ConsultationClosed(closed, modification, base_url)]
+
+
+def reclassify_consultation(
+    consultation: Consultation,
+    modification: Modification | None,
+    classification: Classification,
+    *,
+    base_url: str,
+) -> tuple[Consultation, list[DomainEvent]]:
+    """Give a consultation a new mark; an event only when what it discloses changes."""
+    after = dataclasses.replace(consultation, classification=classification)
+    if after == consultation:
+        return consultation, []
+    events: list[DomainEvent] = []
+    if disclosed(classification, modification) != disclosed(
+        consultation.classification, modification
+    ):
+        events.append(ConsultationReclassified(after, modification, base_url))
+    return after, events

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from services.registry.domain.errors import InvalidDecision
-from services.registry.domain.events import DecisionRecorded
-from services.registry.domain.models import Decision, DecisionBody, Modification, Outcome, Vote
+from services.registry.domain.events import DecisionReclassified, DecisionRecorded
+from services.registry.domain.models import (
+    Decision,
+    DecisionBody,
+    Modification,
+    Outcome,
+    Vote,
+    disclosed,
+)
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Path
 from shared.events import DomainEvent
 
@@ -61,6 +70,7 @@ def record_decision(
     decided_on: date,
     *,
     base_url: str,
+    classification: Classification,
     summary: str = "",
     vote: Vote | None = None,
 ) -> tuple[Decision, list[DomainEvent]]:
@@ -71,8 +81,22 @@ def record_decision(
         body=body,
         outcome=outcome,
         decided_on=decided_on,
+        classification=classification,
         summary=summary.strip(),
         vote=vote,
     )
     check_decision(mod, decision)
     return decision, [DecisionRecorded(decision=decision, modification=mod, base_url=base_url)]
+
+
+def reclassify_decision(
+    decision: Decision, modification: Modification, classification: Classification, *, base_url: str
+) -> tuple[Decision, list[DomainEvent]]:
+    """Give a decision a new mark; an event only when what it discloses changes."""
+    after = dataclasses.replace(decision, classification=classification)
+    if after == decision:
+        return decision, []
+    events: list[DomainEvent] = []
+    if disclosed(classification, modification) != disclosed(decision.classification, modification):
+        events.append(DecisionReclassified(after, modification, base_url))
+    return after, events

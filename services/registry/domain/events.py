@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from services.registry.domain.models import Consultation, Decision, Modification, Release
+from services.registry.domain.models import (
+    Consultation,
+    Decision,
+    Modification,
+    Release,
+    disclosed,
+)
 from services.registry.domain.snapshots import (
     consultation_snapshot,
     decision_snapshot,
@@ -14,6 +20,7 @@ from services.registry.domain.snapshots import (
     release_snapshot,
 )
 from services.registry.domain.times import iso
+from shared.contracts.events import EventName
 from shared.contracts.statuses import Status
 from shared.refs import ModificationRef
 
@@ -22,7 +29,7 @@ SOURCE = "/registry"
 
 @dataclass(frozen=True, slots=True)
 class ModificationCreated:
-    event_type: ClassVar[str] = "registry.modification.created"
+    event_type: ClassVar[str] = EventName.MODIFICATION_CREATED
     modification: Modification
     base_url: str
 
@@ -36,7 +43,7 @@ class ModificationCreated:
 
 @dataclass(frozen=True, slots=True)
 class ModificationUpdated:
-    event_type: ClassVar[str] = "registry.modification.updated"
+    event_type: ClassVar[str] = EventName.MODIFICATION_UPDATED
     modification: Modification
     changed: tuple[str, ...]
     base_url: str
@@ -56,7 +63,7 @@ class ModificationUpdated:
 class ModificationStatusChanged:
     """A status move; `modification` is the state after it (a converted DP carries its MP ref)."""
 
-    event_type: ClassVar[str] = "registry.modification.status_changed"
+    event_type: ClassVar[str] = EventName.MODIFICATION_STATUS_CHANGED
     modification: Modification
     from_status: Status
     to_status: Status
@@ -91,6 +98,8 @@ class _ConsultationEvent:
 
     event_type: ClassVar[str]
     consultation: Consultation
+    # The modification it is about (None for a standalone one): it bounds the mark.
+    modification: Modification | None
     base_url: str
 
     @property
@@ -98,29 +107,37 @@ class _ConsultationEvent:
         return self.consultation.id
 
     def data(self) -> dict[str, Any]:
-        return {"consultation": consultation_snapshot(self.consultation, self.base_url)}
+        mark = disclosed(self.consultation.classification, self.modification)
+        return {"consultation": consultation_snapshot(self.consultation, self.base_url, mark)}
 
 
 @dataclass(frozen=True, slots=True)
 class ConsultationOpened(_ConsultationEvent):
-    event_type: ClassVar[str] = "registry.consultation.opened"
+    event_type: ClassVar[str] = EventName.CONSULTATION_OPENED
 
 
 @dataclass(frozen=True, slots=True)
 class ConsultationClosing(_ConsultationEvent):
     """The closing date and time of an open consultation moved."""
 
-    event_type: ClassVar[str] = "registry.consultation.closing"
+    event_type: ClassVar[str] = EventName.CONSULTATION_CLOSING
 
 
 @dataclass(frozen=True, slots=True)
 class ConsultationClosed(_ConsultationEvent):
-    event_type: ClassVar[str] = "registry.consultation.closed"
+    event_type: ClassVar[str] = EventName.CONSULTATION_CLOSED
 
 
 @dataclass(frozen=True, slots=True)
-class DecisionRecorded:
-    event_type: ClassVar[str] = "registry.decision.recorded"
+class ConsultationReclassified(_ConsultationEvent):
+    """Its mark, or its modification's, changed: derived entries follow it."""
+
+    event_type: ClassVar[str] = EventName.CONSULTATION_RECLASSIFIED
+
+
+@dataclass(frozen=True, slots=True)
+class _DecisionEvent:
+    event_type: ClassVar[str]
     decision: Decision
     modification: Modification
     base_url: str
@@ -130,18 +147,36 @@ class DecisionRecorded:
         return str(self.decision.modification_ref)
 
     def data(self) -> dict[str, Any]:
+        mark = disclosed(self.decision.classification, self.modification)
         return {
-            "decision": decision_snapshot(self.decision),
+            "decision": decision_snapshot(self.decision, mark),
             "modification": modification_snapshot(self.modification, self.base_url),
         }
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionRecorded(_DecisionEvent):
+    event_type: ClassVar[str] = EventName.DECISION_RECORDED
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionReclassified(_DecisionEvent):
+    """Its mark, or its modification's, changed: derived entries follow it."""
+
+    event_type: ClassVar[str] = EventName.DECISION_RECLASSIFIED
+
+
+@dataclass(frozen=True, slots=True)
 class _ReleaseEvent:
-    """What every release event carries: the release as it now stands."""
+    """What every release event carries: the release as it now stands.
+
+    `public_refs` are the release's modifications that are White: a release is public,
+    and the others are not named outside the secretariat.
+    """
 
     event_type: ClassVar[str]
     release: Release
+    public_refs: tuple[ModificationRef, ...]
     base_url: str
 
     @property
@@ -149,17 +184,24 @@ class _ReleaseEvent:
         return self.release.id
 
     def data(self) -> dict[str, Any]:
-        return {"release": release_snapshot(self.release, self.base_url)}
+        return {"release": release_snapshot(self.release, self.base_url, self.public_refs)}
 
 
 @dataclass(frozen=True, slots=True)
 class ReleaseScheduled(_ReleaseEvent):
-    event_type: ClassVar[str] = "registry.release.scheduled"
+    event_type: ClassVar[str] = EventName.RELEASE_SCHEDULED
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseUpdated(_ReleaseEvent):
+    """What it discloses changed (one of its modifications was reclassified)."""
+
+    event_type: ClassVar[str] = EventName.RELEASE_UPDATED
 
 
 @dataclass(frozen=True, slots=True)
 class ReleasePublished(_ReleaseEvent):
-    event_type: ClassVar[str] = "registry.release.published"
+    event_type: ClassVar[str] = EventName.RELEASE_PUBLISHED
 
 
 RegistryEvent = (
@@ -169,19 +211,10 @@ RegistryEvent = (
     | ConsultationOpened
     | ConsultationClosing
     | ConsultationClosed
+    | ConsultationReclassified
     | DecisionRecorded
+    | DecisionReclassified
     | ReleaseScheduled
+    | ReleaseUpdated
     | ReleasePublished
-)
-
-EVENT_TYPES: tuple[str, ...] = (
-    ModificationCreated.event_type,
-    ModificationUpdated.event_type,
-    ModificationStatusChanged.event_type,
-    ConsultationOpened.event_type,
-    ConsultationClosing.event_type,
-    ConsultationClosed.event_type,
-    DecisionRecorded.event_type,
-    ReleaseScheduled.event_type,
-    ReleasePublished.event_type,
 )

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from services.registry.domain.errors import InvalidField
 from services.registry.domain.times import require_utc
-from shared.contracts.classification import Classification
+from shared.contracts.classification import Classification, most_restricted
 from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 
@@ -126,6 +126,8 @@ class Modification:
     status: Status
     created_at: datetime
     updated_at: datetime
+    # No default: who may see a proposal is decided when it is raised, never assumed.
+    classification: Classification
     summary: str = ""
     proposer: str | None = None
     # None until the Panel determines the path (Draft Proposals, older records).
@@ -135,7 +137,6 @@ class Modification:
     affected_documents: tuple[str, ...] = ()
     linked_irps: tuple[str, ...] = ()
     target_release: str | None = None
-    classification: Classification = Classification.WHITE
     version: int = 1
 
     def __post_init__(self) -> None:
@@ -167,11 +168,12 @@ class Consultation:
     kind: ConsultationKind
     closes_at: datetime
     respond_to: str
+    # Its own mark; what it discloses is also bounded by its modification's (`disclosed`).
+    classification: Classification
     # None when the source gives no opening date.
     opens_at: datetime | None = None
     modification_ref: ModificationRef | None = None
     status: ConsultationStatus = ConsultationStatus.OPEN
-    classification: Classification = Classification.WHITE
 
     def __post_init__(self) -> None:
         require_slug("id", self.id)
@@ -198,6 +200,8 @@ class Decision:
     body: DecisionBody
     outcome: Outcome
     decided_on: date
+    # Its own mark; what it discloses is also bounded by its modification's (`disclosed`).
+    classification: Classification
     summary: str = ""
     vote: Vote | None = None
 
@@ -251,3 +255,11 @@ class Release:
             object.__setattr__(self, "published_at", require_utc("published_at", self.published_at))
         if (self.status is ReleaseStatus.PUBLISHED) != (self.published_at is not None):
             raise InvalidField("published_at", "is set exactly when the release is published")
+
+
+def disclosed(own: Classification, modification: Modification | None) -> Classification:
+    """Return the mark of a consultation or decision: its own, or its modification's if stricter.
+
+    A White consultation on a Red modification would otherwise publish the Red title.
+    """
+    return own if modification is None else most_restricted(own, modification.classification)

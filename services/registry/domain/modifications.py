@@ -113,6 +113,8 @@ def create_modification(
     """Raise a new Draft or Modification Proposal with optional editable fields."""
     values = _validated(fields or {})
     values["title"] = require_text("title", title)
+    if "classification" not in values:
+        raise InvalidField("classification", "must be given: who may see the proposal")
     at = require_utc("at", at)
     mod = Modification(ref=ref, status=initial_status(ref), created_at=at, updated_at=at, **values)
     return mod, [ModificationCreated(modification=mod, base_url=base_url)]

@@ -50,8 +50,13 @@ def schedule_release(
     modification_refs: Sequence[ModificationRef] = (),
     documents: Sequence[DocumentChange] = (),
     summary: str = "",
+    public_refs: Sequence[ModificationRef] = (),
 ) -> tuple[Release, list[DomainEvent]]:
-    """Plan a release; a scheduled one gets its id and name from its month."""
+    """Plan a release; a scheduled one gets its id and name from its month.
+
+    `public_refs` are those of `modification_refs` that are White: only they are named
+    in its events.
+    """
     release = Release(
         id=release_id or scheduled_release_id(effective_date),
         name=name or scheduled_release_name(effective_date),
@@ -62,7 +67,7 @@ def schedule_release(
         documents=tuple(documents),
         summary=summary,
     )
-    return release, [ReleaseScheduled(release=release, base_url=base_url)]
+    return release, [ReleaseScheduled(release, tuple(public_refs), base_url)]
 
 
 def publish_release(
@@ -72,6 +77,7 @@ def publish_release(
     base_url: str,
     sec_version: str | None = None,
     expected_version: int | None = None,
+    public_refs: Sequence[ModificationRef] = (),
 ) -> tuple[Release, list[DomainEvent]]:
     """Mark a planned release as published (the SEC version it brings is now in effect)."""
     if expected_version is not None and expected_version != release.version:
@@ -85,4 +91,4 @@ def publish_release(
         sec_version=sec_version or release.sec_version,
         version=release.version + 1,
     )
-    return published, [ReleasePublished(release=published, base_url=base_url)]
+    return published, [ReleasePublished(published, tuple(public_refs), base_url)]

@@ -11,6 +11,8 @@ from services.registry.domain.models import (
     Release,
 )
 from services.registry.domain.times import iso
+from shared.contracts.classification import Classification
+from shared.refs import ModificationRef
 
 
 def modification_url(base_url: str, ref: object) -> str:
@@ -44,11 +46,14 @@ def modification_snapshot(mod: Modification, base_url: str) -> dict[str, Any]:
         "target_release": mod.target_release,
         "is_draft": mod.ref.is_draft,
         "url": modification_url(base_url, mod.ref),
+        "classification": mod.classification.value,
     }
 
 
-def consultation_snapshot(consultation: Consultation, base_url: str) -> dict[str, Any]:
-    """Return the event catalogue's `consultation` shape."""
+def consultation_snapshot(
+    consultation: Consultation, base_url: str, classification: Classification
+) -> dict[str, Any]:
+    """Return the event catalogue's `consultation` shape, marked `classification`."""
     ref = consultation.modification_ref
     return {
         "id": consultation.id,
@@ -61,11 +66,12 @@ def consultation_snapshot(consultation: Consultation, base_url: str) -> dict[str
         "respond_to": consultation.respond_to,
         "url": consultation_url(base_url, consultation.id),
         "status": consultation.status.value,
+        "classification": classification.value,
     }
 
 
-def decision_snapshot(decision: Decision) -> dict[str, Any]:
-    """Return the event catalogue's `decision` shape."""
+def decision_snapshot(decision: Decision, classification: Classification) -> dict[str, Any]:
+    """Return the event catalogue's `decision` shape, marked `classification`."""
     return {
         "id": decision.id,
         "modification_ref": str(decision.modification_ref),
@@ -74,17 +80,20 @@ def decision_snapshot(decision: Decision) -> dict[str, Any]:
         "vote": None if decision.vote is None else decision.vote.value,
         "decided_on": decision.decided_on.isoformat(),
         "summary": decision.summary,
+        "classification": classification.value,
     }
 
 
-def release_snapshot(release: Release, base_url: str) -> dict[str, Any]:
-    """Return the event catalogue's `release` shape."""
+def release_snapshot(
+    release: Release, base_url: str, public_refs: tuple[ModificationRef, ...]
+) -> dict[str, Any]:
+    """Return the event catalogue's `release` shape, naming only its `public_refs`."""
     return {
         "id": release.id,
         "name": release.name,
         "sec_version": release.sec_version,
         "effective_date": release.effective_date.isoformat(),
         "kind": release.kind.value,
-        "modification_refs": [str(ref) for ref in release.modification_refs],
+        "modification_refs": [str(ref) for ref in release.modification_refs if ref in public_refs],
         "url": release_url(base_url, release.id),
     }

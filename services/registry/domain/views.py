@@ -8,6 +8,7 @@ from services.registry.domain.models import Consultation, DocumentChange, Modifi
 from services.registry.domain.snapshots import consultation_snapshot, release_snapshot
 from services.registry.domain.times import iso
 from services.registry.domain.workflow import HistoryEntry, allowed_transitions
+from shared.contracts.classification import Classification
 
 
 def modification_view(mod: Modification) -> dict[str, Any]:
@@ -35,11 +36,14 @@ def modification_view(mod: Modification) -> dict[str, Any]:
     }
 
 
-def consultation_view(consultation: Consultation, base_url: str) -> dict[str, Any]:
-    """Return the API's JSON for one consultation."""
+def consultation_view(
+    consultation: Consultation, base_url: str, disclosed: Classification
+) -> dict[str, Any]:
+    """Return the API's JSON for one consultation: its own mark and what it discloses."""
     return {
-        **consultation_snapshot(consultation, base_url),
+        **consultation_snapshot(consultation, base_url, disclosed),
         "classification": consultation.classification.value,
+        "disclosed_classification": disclosed.value,
     }
 
 
@@ -56,7 +60,7 @@ def document_change_view(row: DocumentChange) -> dict[str, Any]:
 def release_view(release: Release, base_url: str) -> dict[str, Any]:
     """Return the API's JSON for one release, with its document table."""
     return {
-        **release_snapshot(release, base_url),
+        **release_snapshot(release, base_url, release.modification_refs),
         "status": release.status.value,
         "published_at": iso(release.published_at),
         "summary": release.summary,

@@ -31,6 +31,7 @@ from services.registry.seed.records import (
     Source,
 )
 from services.registry.seed.releases import RELEASES
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 
@@ -79,6 +80,8 @@ def _modification(record: ModificationRecord) -> Modification:
         status=Status(record.seen[-1].status),
         created_at=_day(days[0]),
         updated_at=_day(days[-1]),
+        # The seed documents are SECAS's public website.
+        classification=Classification.WHITE,
         summary=record.summary,
         path=None if record.path is None else Path(record.path),
         working_group=record.working_group,
@@ -105,6 +108,7 @@ def _consultation(record: ConsultationRecord) -> Consultation:
         opens_at=None if record.opens_on is None else _day(record.opens_on),
         closes_at=london(record.closes_on, record.closes_at_time),
         respond_to=record.respond_to,
+        classification=Classification.WHITE,
         modification_ref=(
             None
             if record.modification_ref is None
@@ -122,6 +126,7 @@ def _decision(record: DecisionRecord, mods: dict[ModificationRef, Modification])
         body=body,
         outcome=Outcome(record.outcome),
         decided_on=record.decided_on,
+        classification=Classification.WHITE,
         summary=record.summary,
         vote=None if record.vote is None else Vote(record.vote),
     )

@@ -9,9 +9,11 @@ from typing import TypeVar
 
 from services.registry.adapters.repository import Repositories
 from services.registry.domain.errors import DomainError
+from services.registry.domain.models import Modification
 from services.registry.service.read_model import RegisterReadModel
 from shared.db import Mongo, Session
 from shared.outbox import Outbox
+from shared.refs import ModificationRef
 
 T = TypeVar("T")
 
@@ -41,3 +43,15 @@ class Registry:
         result = await self.mongo.transaction(work)
         self.outbox.notify()
         return result
+
+
+async def modification_named(
+    registry: Registry, ref: ModificationRef, session: Session
+) -> Modification | None:
+    """Return the modification `ref` names, also by a converted Draft Proposal's old DPnnn."""
+    repo = registry.repos.modifications
+    found = await repo.get(str(ref), session)
+    if found is None:
+        current = await repo.aliased(str(ref), session)
+        found = None if current is None else await repo.get(current, session)
+    return found

@@ -1,4 +1,4 @@
-"""Use cases on modifications: create, patch, transition, record a decision."""
+"""Use cases on modifications: create, patch, transition, record and reclassify decisions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from services.registry.domain import decisions as decision_rules
 from services.registry.domain import modifications as rules
+from services.registry.domain.events import ReleaseUpdated
 from services.registry.domain.models import (
     Decision,
     DecisionBody,
@@ -15,8 +16,11 @@ from services.registry.domain.models import (
     Outcome,
     Vote,
 )
+from services.registry.domain.reclassification import follow_reclassification
 from services.registry.domain.workflow import HistoryEntry, converts_draft, transition
 from services.registry.service.context import AlreadyExists, NotFound, Registry
+from services.registry.service.proceedings import public_refs
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Status
 from shared.db import Session
 from shared.refs import ModificationRef
@@ -74,9 +78,32 @@ async def patch_modification(
         if events:
             await registry.repos.modifications.replace(before, after, session)
             await registry.outbox.add(session, events)
+            if after.classification != before.classification:
+                await _follow_reclassification(registry, before, after, session)
         return after
 
     return await registry.commit(work)
+
+
+async def _follow_reclassification(
+    registry: Registry, before: Modification, after: Modification, session: Session
+) -> None:
+    """Tell the consumers about everything whose disclosed mark moved with the modification."""
+    spellings = [
+        str(after.ref),
+        *await registry.repos.modifications.aliases(str(after.ref), session),
+    ]
+    events = follow_reclassification(
+        before,
+        after,
+        await registry.repos.consultations.about(spellings, session),
+        await registry.repos.decisions.about(spellings, session),
+        base_url=registry.base_url,
+    )
+    for release in await registry.repos.releases.listing(spellings, session):
+        refs = await public_refs(registry, release.modification_refs, session)
+        events.append(ReleaseUpdated(release, refs, registry.base_url))
+    await registry.outbox.add(session, events)
 
 
 async def _move(
@@ -148,6 +175,7 @@ async def record_decision(
     decided_on: date,
     actor: str,
     *,
+    classification: Classification,
     summary: str = "",
     vote: Vote | None = None,
     expected_version: int | None = None,
@@ -157,7 +185,14 @@ async def record_decision(
     async def work(session: Session) -> tuple[Decision, Modification]:
         mod = await _load(registry, ref, session)
         decision, events = decision_rules.record_decision(
-            mod, body, outcome, decided_on, base_url=registry.base_url, summary=summary, vote=vote
+            mod,
+            body,
+            outcome,
+            decided_on,
+            base_url=registry.base_url,
+            classification=classification,
+            summary=summary,
+            vote=vote,
         )
         if await registry.repos.decisions.exists(decision.id, session):
             raise AlreadyExists(f"decision {decision.id} is recorded already")
@@ -171,5 +206,26 @@ async def record_decision(
                 reason = f"{reason}. {decision.summary[:1500]}"
             mod, _ = await _move(registry, session, mod, to, actor, reason, expected_version)
         return decision, mod
+
+    return await registry.commit(work)
+
+
+async def reclassify_decision(
+    registry: Registry, ref: ModificationRef, decision_id: str, classification: Classification
+) -> Decision:
+    """Give a decision on `ref` a new mark; its Change Board vote entry follows it."""
+
+    async def work(session: Session) -> Decision:
+        mod = await _load(registry, ref, session)
+        before = await registry.repos.decisions.get(decision_id, session)
+        if before is None or before.modification_ref.as_modification() != mod.ref.as_modification():
+            raise NotFound(f"no decision {decision_id} on {ref}")
+        after, events = decision_rules.reclassify_decision(
+            before, mod, classification, base_url=registry.base_url
+        )
+        if after != before:
+            await registry.repos.decisions.save(after, session)
+            await registry.outbox.add(session, events)
+        return after
 
     return await registry.commit(work)

@@ -1,4 +1,4 @@
-"""Use cases on consultations and releases: open, move, close; schedule, publish."""
+"""Use cases on consultations and releases: open, move, close, reclassify; schedule, publish."""
 
 from __future__ import annotations
 
@@ -11,20 +11,44 @@ from services.registry.domain.models import (
     Consultation,
     ConsultationKind,
     DocumentChange,
+    Modification,
     Release,
     ReleaseKind,
 )
-from services.registry.service.context import AlreadyExists, NotFound, Registry
+from services.registry.service.context import (
+    AlreadyExists,
+    NotFound,
+    Registry,
+    modification_named,
+)
 from shared.contracts.classification import Classification
 from shared.db import Session
 from shared.refs import ModificationRef
 
 
-async def _consultation(registry: Registry, consultation_id: str, session: Session) -> Consultation:
+async def _consultation(
+    registry: Registry, consultation_id: str, session: Session
+) -> tuple[Consultation, Modification | None]:
+    """Return a consultation and the modification it is about (None for a standalone one)."""
     consultation = await registry.repos.consultations.get(consultation_id, session)
     if consultation is None:
         raise NotFound(f"no consultation {consultation_id}")
-    return consultation
+    ref = consultation.modification_ref
+    if ref is None:
+        return consultation, None
+    return consultation, await modification_named(registry, ref, session)
+
+
+async def public_refs(
+    registry: Registry, refs: Sequence[ModificationRef], session: Session
+) -> tuple[ModificationRef, ...]:
+    """Return those of `refs` whose modification is White (what a release may name)."""
+    found = [await registry.repos.modifications.get(str(ref), session) for ref in refs]
+    return tuple(
+        ref
+        for ref, mod in zip(refs, found, strict=True)
+        if mod is not None and mod.classification.is_public
+    )
 
 
 async def open_consultation(
@@ -35,28 +59,29 @@ async def open_consultation(
     closes_at: datetime,
     respond_to: str,
     *,
+    classification: Classification,
     modification_ref: ModificationRef | None = None,
-    classification: Classification = Classification.WHITE,
     slug: str | None = None,
 ) -> Consultation:
     """Open a consultation, on an existing modification or standalone."""
-    consultation, events = consultation_rules.open_consultation(
-        title,
-        kind,
-        opens_at,
-        closes_at,
-        respond_to,
-        base_url=registry.base_url,
-        modification_ref=modification_ref,
-        classification=classification,
-        slug=slug,
-    )
 
     async def work(session: Session) -> Consultation:
-        if modification_ref is not None and (
-            await registry.repos.modifications.get(str(modification_ref), session) is None
-        ):
-            raise NotFound(f"no modification {modification_ref}")
+        modification = None
+        if modification_ref is not None:
+            modification = await registry.repos.modifications.get(str(modification_ref), session)
+            if modification is None:
+                raise NotFound(f"no modification {modification_ref}")
+        consultation, events = consultation_rules.open_consultation(
+            title,
+            kind,
+            opens_at,
+            closes_at,
+            respond_to,
+            base_url=registry.base_url,
+            modification=modification,
+            classification=classification,
+            slug=slug,
+        )
         if await registry.repos.consultations.get(consultation.id, session) is not None:
             raise AlreadyExists(f"consultation {consultation.id} exists already")
         await registry.repos.consultations.insert(consultation, session)
@@ -72,9 +97,9 @@ async def move_consultation(
     """Move the deadline of an open consultation (one `closing` event if it changed)."""
 
     async def work(session: Session) -> Consultation:
-        before = await _consultation(registry, consultation_id, session)
+        before, modification = await _consultation(registry, consultation_id, session)
         after, events = consultation_rules.move_consultation(
-            before, closes_at, base_url=registry.base_url
+            before, modification, closes_at, base_url=registry.base_url
         )
         if events:
             await registry.repos.consultations.save(after, session)
@@ -90,12 +115,30 @@ async def close_consultation(
     """Close an open consultation now (or at `at`)."""
 
     async def work(session: Session) -> Consultation:
-        before = await _consultation(registry, consultation_id, session)
+        before, modification = await _consultation(registry, consultation_id, session)
         after, events = consultation_rules.close_consultation(
-            before, at or registry.clock(), base_url=registry.base_url
+            before, modification, at or registry.clock(), base_url=registry.base_url
         )
         await registry.repos.consultations.save(after, session)
         await registry.outbox.add(session, events)
+        return after
+
+    return await registry.commit(work)
+
+
+async def reclassify_consultation(
+    registry: Registry, consultation_id: str, classification: Classification
+) -> Consultation:
+    """Give a consultation a new mark; its calendar entry and reminders follow it."""
+
+    async def work(session: Session) -> Consultation:
+        before, modification = await _consultation(registry, consultation_id, session)
+        after, events = consultation_rules.reclassify_consultation(
+            before, modification, classification, base_url=registry.base_url
+        )
+        if after != before:
+            await registry.repos.consultations.save(after, session)
+            await registry.outbox.add(session, events)
         return after
 
     return await registry.commit(work)
@@ -114,24 +157,25 @@ async def schedule_release(
     summary: str = "",
 ) -> Release:
     """Plan a release of modifications that exist in the register."""
-    release, events = release_rules.schedule_release(
-        effective_date,
-        kind,
-        base_url=registry.base_url,
-        release_id=release_id,
-        name=name,
-        sec_version=sec_version,
-        modification_refs=modification_refs,
-        documents=documents,
-        summary=summary,
-    )
 
     async def work(session: Session) -> Release:
-        if await registry.repos.releases.get(release.id, session) is not None:
-            raise AlreadyExists(f"release {release.id} exists already")
-        for ref in release.modification_refs:
+        for ref in modification_refs:
             if await registry.repos.modifications.get(str(ref), session) is None:
                 raise NotFound(f"no modification {ref}")
+        release, events = release_rules.schedule_release(
+            effective_date,
+            kind,
+            base_url=registry.base_url,
+            release_id=release_id,
+            name=name,
+            sec_version=sec_version,
+            modification_refs=modification_refs,
+            documents=documents,
+            summary=summary,
+            public_refs=await public_refs(registry, modification_refs, session),
+        )
+        if await registry.repos.releases.get(release.id, session) is not None:
+            raise AlreadyExists(f"release {release.id} exists already")
         await registry.repos.releases.insert(release, session)
         await registry.outbox.add(session, events)
         return release
@@ -158,6 +202,7 @@ async def publish_release(
             base_url=registry.base_url,
             sec_version=sec_version,
             expected_version=expected_version,
+            public_refs=await public_refs(registry, before.modification_refs, session),
         )
         await registry.repos.releases.replace(before, after, session)
         await registry.outbox.add(session, events)

@@ -19,6 +19,7 @@ from services.registry.domain.models import Modification
 from services.registry.seed import SeedData, load_seed
 from services.registry.seed.history import seed_history
 from services.registry.service.context import Registry
+from services.registry.service.proceedings import public_refs
 from shared.db import Session
 from shared.events import DomainEvent
 
@@ -45,14 +46,17 @@ async def load_seed_register(registry: Registry, seed: SeedData | None = None) -
                     await repos.history.add(entry, session)
         for consultation in seed.consultations:
             if await repos.consultations.upsert_new(consultation, session):
-                events.append(ConsultationOpened(consultation=consultation, base_url=base))
+                ref = consultation.modification_ref
+                about = None if ref is None else by_ref.get(str(ref))
+                events.append(ConsultationOpened(consultation, about, base))
         for decision in seed.decisions:
             if await repos.decisions.upsert_new(decision, session):
                 mod = by_ref[str(decision.modification_ref)]
                 events.append(DecisionRecorded(decision=decision, modification=mod, base_url=base))
         for release in seed.releases:
             if await repos.releases.upsert_new(release, session):
-                events.append(ReleaseScheduled(release=release, base_url=base))
+                public = await public_refs(registry, release.modification_refs, session)
+                events.append(ReleaseScheduled(release, public, base))
         await registry.outbox.add(session, events)
         return events
 

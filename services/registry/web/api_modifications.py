@@ -7,10 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from services.registry.domain.errors import IllegalTransition
-from services.registry.domain.models import Modification
+from services.registry.domain.models import Decision, Modification
 from services.registry.domain.snapshots import decision_snapshot
 from services.registry.domain.views import history_entry_view, modification_view
 from services.registry.service import modifications as use_cases
+from services.registry.service.disclosure import decision_mark
+from services.registry.service.register import Register
 from services.registry.web.http import (
     actor_of,
     body_ref,
@@ -29,6 +31,7 @@ from services.registry.web.schemas import (
     ModificationIn,
     ModificationListQuery,
     ModificationPatch,
+    Reclassification,
     TransitionIn,
 )
 from shared.auth import ROLE_SECRETARIAT, requires
@@ -55,7 +58,9 @@ async def visible_modification(request: web.Request, ref: ModificationRef) -> Mo
     mod = register.get(str(ref))
     if mod is None:
         moved_to = register.moved_to(str(ref))
-        if moved_to is not None:
+        target = None if moved_to is None else register.get(moved_to)
+        # Redirect only to what the caller may see: the 308 would name a restricted MP.
+        if target is not None and (target.classification.is_public or sees_restricted(request)):
             # Same path with the new reference: DP197 -> MP197 (also for /history).
             location = request.path.replace(f"/{request.match_info['ref']}", f"/{moved_to}", 1)
             raise web.HTTPPermanentRedirect(location)
@@ -137,10 +142,28 @@ async def get_history(request: web.Request) -> web.Response:
     return json_response({"ref": str(mod.ref), "items": [history_entry_view(e) for e in entries]})
 
 
+def _decision_view(decision: Decision, register: Register) -> dict[str, Any]:
+    return decision_snapshot(decision, decision_mark(register, decision))
+
+
 async def list_decisions(request: web.Request) -> web.Response:
     mod = await visible_modification(request, path_ref(request))
+    register = await registry_of(request).register.current()
     decisions = await registry_of(request).repos.decisions.of([str(mod.ref)])
-    return json_response({"items": [decision_snapshot(d) for d in decisions]})
+    if not sees_restricted(request):
+        decisions = [d for d in decisions if decision_mark(register, d).is_public]
+    return json_response({"items": [_decision_view(d, register) for d in decisions]})
+
+
+@requires(ROLE_SECRETARIAT)
+async def reclassify_decision(request: web.Request) -> web.Response:
+    ref = path_ref(request)
+    await visible_modification(request, ref)
+    payload = await read_model(request, Reclassification)
+    decision = await use_cases.reclassify_decision(
+        registry_of(request), ref, request.match_info["id"], payload.classification
+    )
+    return json_response(_decision_view(decision, await registry_of(request).register.current()))
 
 
 @requires(ROLE_SECRETARIAT)
@@ -157,13 +180,15 @@ async def post_decision(request: web.Request) -> web.Response:
             payload.outcome,
             payload.decided_on,
             actor_of(request),
+            classification=payload.classification,
             summary=payload.summary,
             vote=payload.vote,
             expected_version=expected,
         )
     except IllegalTransition as exc:
         raise illegal_transition_problem(exc) from exc
-    body = {"decision": decision_snapshot(decision), "modification": _view(mod, request)}
+    register = await registry_of(request).register.current()
+    body = {"decision": _decision_view(decision, register), "modification": _view(mod, request)}
     return json_response(body, status=201, headers={"ETag": etag(mod.version)})
 
 
@@ -176,3 +201,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{API}/{{ref}}/history", get_history)
     app.router.add_get(f"{API}/{{ref}}/decisions", list_decisions)
     app.router.add_post(f"{API}/{{ref}}/decisions", post_decision)
+    app.router.add_patch(f"{API}/{{ref}}/decisions/{{id}}", reclassify_decision)

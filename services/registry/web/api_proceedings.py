@@ -9,6 +9,7 @@ from aiohttp import web
 from services.registry.domain.models import Consultation, DocumentChange, Release
 from services.registry.domain.views import consultation_view, release_view
 from services.registry.service import proceedings as use_cases
+from services.registry.service.disclosure import consultation_mark, public_release
 from services.registry.web.http import (
     body_ref,
     etag,
@@ -20,6 +21,7 @@ from services.registry.web.schemas import (
     ConsultationClose,
     ConsultationIn,
     ConsultationMove,
+    Reclassification,
     ReleaseIn,
     ReleasePublish,
 )
@@ -31,16 +33,20 @@ CONSULTATIONS = "/api/v1/consultations"
 RELEASES = "/api/v1/releases"
 
 
-def _consultation(
+async def _consultation(
     request: web.Request, consultation: Consultation, status: int = 200
 ) -> web.Response:
-    body = consultation_view(consultation, registry_of(request).base_url)
+    register = await registry_of(request).register.current()
+    mark = consultation_mark(register, consultation)
+    body = consultation_view(consultation, registry_of(request).base_url, mark)
     return json_response(
         body, status=status, headers={"Location": f"{CONSULTATIONS}/{consultation.id}"}
     )
 
 
-def _release(request: web.Request, release: Release, status: int = 200) -> web.Response:
+async def _release(request: web.Request, release: Release, status: int = 200) -> web.Response:
+    if not sees_restricted(request):
+        release = public_release(await registry_of(request).register.current(), release)
     body = release_view(release, registry_of(request).base_url)
     headers = {"ETag": etag(release.version), "Location": f"{RELEASES}/{release.id}"}
     return json_response(body, status=status, headers=headers)
@@ -48,24 +54,41 @@ def _release(request: web.Request, release: Release, status: int = 200) -> web.R
 
 async def visible_consultation(request: web.Request) -> Consultation:
     consultation_id = request.match_info["id"]
-    consultation = await registry_of(request).repos.consultations.get(consultation_id)
+    registry = registry_of(request)
+    consultation = await registry.repos.consultations.get(consultation_id)
     if consultation is None or (
-        not consultation.classification.is_public and not sees_restricted(request)
+        not sees_restricted(request)
+        and not consultation_mark(await registry.register.current(), consultation).is_public
     ):
         raise Problem(404, "Not Found", f"No consultation {consultation_id!r}.")
     return consultation
 
 
 async def list_consultations(request: web.Request) -> web.Response:
-    consultations = await registry_of(request).repos.consultations.find(
+    registry = registry_of(request)
+    consultations = await registry.repos.consultations.find(
         public_only=not sees_restricted(request)
     )
-    base = registry_of(request).base_url
-    return json_response({"items": [consultation_view(c, base) for c in consultations]})
+    register = await registry.register.current()
+    marked = [(c, consultation_mark(register, c)) for c in consultations]
+    if not sees_restricted(request):
+        marked = [(c, mark) for c, mark in marked if mark.is_public]
+    base = registry.base_url
+    return json_response({"items": [consultation_view(c, base, mark) for c, mark in marked]})
 
 
 async def get_consultation(request: web.Request) -> web.Response:
-    return _consultation(request, await visible_consultation(request))
+    return await _consultation(request, await visible_consultation(request))
+
+
+@requires(ROLE_SECRETARIAT)
+async def reclassify_consultation(request: web.Request) -> web.Response:
+    await visible_consultation(request)
+    payload = await read_model(request, Reclassification)
+    consultation = await use_cases.reclassify_consultation(
+        registry_of(request), request.match_info["id"], payload.classification
+    )
+    return await _consultation(request, consultation)
 
 
 @requires(ROLE_SECRETARIAT)
@@ -83,7 +106,7 @@ async def post_consultation(request: web.Request) -> web.Response:
         classification=payload.classification,
         slug=payload.id,
     )
-    return _consultation(request, consultation, status=201)
+    return await _consultation(request, consultation, status=201)
 
 
 @requires(ROLE_SECRETARIAT)
@@ -93,7 +116,7 @@ async def move_consultation(request: web.Request) -> web.Response:
     consultation = await use_cases.move_consultation(
         registry_of(request), request.match_info["id"], payload.closes_at
     )
-    return _consultation(request, consultation)
+    return await _consultation(request, consultation)
 
 
 @requires(ROLE_SECRETARIAT)
@@ -103,13 +126,16 @@ async def close_consultation(request: web.Request) -> web.Response:
     consultation = await use_cases.close_consultation(
         registry_of(request), request.match_info["id"], payload.at
     )
-    return _consultation(request, consultation)
+    return await _consultation(request, consultation)
 
 
 async def list_releases(request: web.Request) -> web.Response:
-    releases = await registry_of(request).repos.releases.all()
-    base = registry_of(request).base_url
-    return json_response({"items": [release_view(r, base) for r in releases]})
+    registry = registry_of(request)
+    releases = await registry.repos.releases.all()
+    if not sees_restricted(request):
+        register = await registry.register.current()
+        releases = [public_release(register, r) for r in releases]
+    return json_response({"items": [release_view(r, registry.base_url) for r in releases]})
 
 
 async def get_release(request: web.Request) -> web.Response:
@@ -117,7 +143,7 @@ async def get_release(request: web.Request) -> web.Response:
     release = await registry_of(request).repos.releases.get(release_id)
     if release is None:
         raise Problem(404, "Not Found", f"No release {release_id!r}.")
-    return _release(request, release)
+    return await _release(request, release)
 
 
 @requires(ROLE_SECRETARIAT)
@@ -135,7 +161,7 @@ async def post_release(request: web.Request) -> web.Response:
         documents=[DocumentChange(**row.model_dump()) for row in payload.documents],
         summary=payload.summary,
     )
-    return _release(request, release, status=201)
+    return await _release(request, release, status=201)
 
 
 @requires(ROLE_SECRETARIAT)
@@ -148,13 +174,14 @@ async def publish_release(request: web.Request) -> web.Response:
         sec_version=payload.sec_version,
         expected_version=expected,
     )
-    return _release(request, release)
+    return await _release(request, release)
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get(CONSULTATIONS, list_consultations)
     app.router.add_post(CONSULTATIONS, post_consultation)
     app.router.add_get(f"{CONSULTATIONS}/{{id}}", get_consultation)
+    app.router.add_patch(f"{CONSULTATIONS}/{{id}}", reclassify_consultation)
     app.router.add_post(f"{CONSULTATIONS}/{{id}}/move", move_consultation)
     app.router.add_post(f"{CONSULTATIONS}/{{id}}/close", close_consultation)
     app.router.add_get(RELEASES, list_releases)

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.registry.domain.models import Modification
 from services.registry.domain.times import LONDON
 from services.registry.domain.workflow import allowed_transitions
+from services.registry.service.disclosure import consultation_mark, decision_mark, public_release
 from services.registry.web.api_modifications import visible_modification
 from services.registry.web.http import modification_query, path_ref, registry_of
 from services.registry.web.schemas import ModificationListQuery
@@ -78,34 +79,45 @@ async def modification_page(request: web.Request) -> web.Response:
     mod = await _public_modification(request)
     registry = registry_of(request)
     repos = registry.repos
-    refs = [str(mod.ref), *(await registry.register.current()).aliases(str(mod.ref))]
+    register = await registry.register.current()
+    refs = [str(mod.ref), *register.aliases(str(mod.ref))]
+    consultations = await repos.consultations.find(modification_refs=refs)
+    decisions = await repos.decisions.of(refs)
     return render(
         "modification.html",
         mod=mod,
         allowed=allowed_transitions(mod),
         history=await repos.history.of(refs),
-        consultations=await repos.consultations.find(modification_refs=refs),
-        decisions=await repos.decisions.of(refs),
+        consultations=[c for c in consultations if consultation_mark(register, c).is_public],
+        decisions=[d for d in decisions if decision_mark(register, d).is_public],
     )
 
 
 async def releases_page(request: web.Request) -> web.Response:
-    return render("releases.html", releases=await registry_of(request).repos.releases.all())
+    registry = registry_of(request)
+    register = await registry.register.current()
+    releases = [public_release(register, r) for r in await registry.repos.releases.all()]
+    return render("releases.html", releases=releases)
 
 
 async def release_page(request: web.Request) -> web.Response:
-    repos = registry_of(request).repos
-    release = await repos.releases.get(request.match_info["id"])
+    registry = registry_of(request)
+    release = await registry.repos.releases.get(request.match_info["id"])
     if release is None:
         raise Problem(404, "Not Found", f"No release {request.match_info['id']!r}.")
-    mods = await repos.modifications.by_refs(str(ref) for ref in release.modification_refs)
-    public = {str(mod.ref): mod for mod in mods if mod.classification.is_public}
-    return render("release.html", release=release, modifications=public)
+    register = await registry.register.current()
+    release = public_release(register, release)
+    named = {str(ref): register.get(str(ref)) for ref in release.modification_refs}
+    return render("release.html", release=release, modifications=named)
 
 
 async def consultation_page(request: web.Request) -> web.Response:
-    consultation = await registry_of(request).repos.consultations.get(request.match_info["id"])
-    if consultation is None or not consultation.classification.is_public:
+    registry = registry_of(request)
+    consultation = await registry.repos.consultations.get(request.match_info["id"])
+    if (
+        consultation is None
+        or not consultation_mark(await registry.register.current(), consultation).is_public
+    ):
         raise Problem(404, "Not Found", f"No consultation {request.match_info['id']!r}.")
     return render("consultation.html", consultation=consultation)
 

@@ -52,6 +52,8 @@ class ModificationPatch(ModificationFields):
 class ModificationIn(ModificationFields):
     ref: Annotated[str, Field(max_length=12)]
     title: Text
+    # The API's default (docs/decisions); the domain type has none.
+    classification: Annotated[Classification, Field(strict=False)] = Classification.WHITE
 
 
 class TransitionIn(Body):
@@ -65,6 +67,12 @@ class DecisionIn(Body):
     decided_on: Day
     summary: LongText = ""
     vote: Annotated[Vote, Field(strict=False)] | None = None
+    # Bounded by its modification's mark whatever is sent here.
+    classification: Annotated[Classification, Field(strict=False)] = Classification.WHITE
+
+
+class Reclassification(Body):
+    classification: Annotated[Classification, Field(strict=False)]
 
 
 class ConsultationIn(Body):

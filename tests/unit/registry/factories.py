@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.registry.domain.models import Modification
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
 
@@ -27,6 +28,7 @@ def modification(
         status=status,
         created_at=T0,
         updated_at=T0,
+        classification=Classification.WHITE,
         path=path,
     )
     return dataclasses.replace(base, **fields) if fields else base

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path as FilePath
@@ -20,7 +21,9 @@ from services.registry.domain.models import (
     ReleaseKind,
     Vote,
 )
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Status
+from shared.contracts.events import EventName, parse_payload
 from shared.events import CloudEvent, DomainEvent
 from shared.refs import ModificationRef
 from tests.unit.registry.factories import BASE_URL, T0, modification
@@ -71,6 +74,7 @@ CONSULTATION = Consultation(
     opens_at=T0,
     closes_at=datetime(2022, 2, 4, 17, tzinfo=UTC),
     respond_to="SECAS Change Team",
+    classification=Classification.WHITE,
     modification_ref=MOD.ref,
 )
 DECISION = Decision(
@@ -79,6 +83,7 @@ DECISION = Decision(
     body=DecisionBody.CHANGE_BOARD,
     outcome=Outcome.APPROVE,
     decided_on=date(2022, 3, 23),
+    classification=Classification.WHITE,
     vote=Vote.UNANIMOUS,
 )
 RELEASE = Release(
@@ -95,17 +100,40 @@ EXAMPLES: list[DomainEvent] = [
     ev.ModificationStatusChanged(
         MOD, Status.INITIAL_CONSIDERATION, Status.REFINEMENT, "IMR agreed", "panel", T0, BASE_URL
     ),
-    ev.ConsultationOpened(CONSULTATION, BASE_URL),
-    ev.ConsultationClosing(CONSULTATION, BASE_URL),
-    ev.ConsultationClosed(CONSULTATION, BASE_URL),
+    ev.ConsultationOpened(CONSULTATION, MOD, BASE_URL),
+    ev.ConsultationClosing(CONSULTATION, MOD, BASE_URL),
+    ev.ConsultationClosed(CONSULTATION, MOD, BASE_URL),
     ev.DecisionRecorded(DECISION, MOD, BASE_URL),
-    ev.ReleaseScheduled(RELEASE, BASE_URL),
-    ev.ReleasePublished(RELEASE, BASE_URL),
+    ev.ReleaseScheduled(RELEASE, RELEASE.modification_refs, BASE_URL),
+    ev.ReleasePublished(RELEASE, RELEASE.modification_refs, BASE_URL),
+    ev.ConsultationReclassified(CONSULTATION, MOD, BASE_URL),
+    ev.DecisionReclassified(DECISION, MOD, BASE_URL),
+    ev.ReleaseUpdated(RELEASE, RELEASE.modification_refs, BASE_URL),
 ]
+REGISTRY_EVENTS = {name.value for name in EventName if name.value.startswith("registry.")}
 
 
-def test_every_documented_registry_event_has_a_domain_event() -> None:
-    assert set(documented_events()) == {e.event_type for e in EXAMPLES} == set(ev.EVENT_TYPES)
+def test_every_registry_event_in_the_catalogue_is_documented_and_has_a_domain_event() -> None:
+    assert set(documented_events()) == {e.event_type for e in EXAMPLES} == REGISTRY_EVENTS
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: e.event_type)
+def test_event_data_fits_the_contract_and_names_its_classification(event: DomainEvent) -> None:
+    payload = parse_payload(event.event_type, event.data())
+    assert payload.classification is Classification.WHITE
+
+
+def test_a_consultation_discloses_the_stricter_of_its_mark_and_its_modifications() -> None:
+    red = dataclasses.replace(MOD, classification=Classification.RED)
+    data = ev.ConsultationOpened(CONSULTATION, red, BASE_URL).data()
+    assert data["consultation"]["classification"] == "red"
+    decision = ev.DecisionRecorded(DECISION, red, BASE_URL).data()
+    assert decision["decision"]["classification"] == "red"
+
+
+def test_a_release_names_only_the_modifications_it_is_told_are_public() -> None:
+    data = ev.ReleaseScheduled(RELEASE, (), BASE_URL).data()
+    assert data["release"]["modification_refs"] == []
 
 
 @pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: e.event_type)

@@ -51,9 +51,13 @@ from services.registry.domain.views import (
 from services.registry.domain.workflow import transition
 from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
+from shared.contracts.classification import Classification
 from tests.unit.registry.factories import BASE_URL, T0, modification
 
 LATER = T0 + timedelta(days=1)
+
+
+WHITE = Classification.WHITE
 
 
 def test_a_new_draft_proposal_starts_in_the_development_stage() -> None:
@@ -62,7 +66,7 @@ def test_a_new_draft_proposal_starts_in_the_development_stage() -> None:
         "Reallocating Third Party Communications Hubs in the Event of a SoLR",
         T0,
         base_url=BASE_URL,
-        fields={"affected_documents": ["Section F"], "proposer": "A MAP"},
+        fields={"affected_documents": ["Section F"], "proposer": "A MAP", "classification": WHITE},
     )
     assert mod.status is Status.DRAFT_PROPOSAL
     assert mod.affected_documents == ("Section F",)
@@ -71,9 +75,16 @@ def test_a_new_draft_proposal_starts_in_the_development_stage() -> None:
 
 
 def test_a_new_modification_proposal_starts_at_initial_consideration() -> None:
-    mod, _ = create_modification(ModificationRef.parse("MP200"), "A title", T0, base_url="")
+    mod, _ = create_modification(
+        ModificationRef.parse("MP200"), "A title", T0, base_url="", fields={"classification": "red"}
+    )
     assert mod.status is Status.INITIAL_CONSIDERATION
-    assert mod.classification.value == "white"
+    assert mod.classification is Classification.RED
+
+
+def test_a_new_modification_must_say_who_may_see_it() -> None:
+    with pytest.raises(InvalidField, match="classification"):
+        create_modification(ModificationRef.parse("MP200"), "A title", T0, base_url="")
 
 
 def test_update_returns_only_the_fields_that_changed_and_bumps_the_version() -> None:
@@ -142,15 +153,31 @@ def test_consultation_closing_time_is_stored_in_utc_from_uk_local_time() -> None
 
 def test_consultation_must_close_after_it_opens() -> None:
     with pytest.raises(InvalidField, match="closes_at: must be after opens_at"):
-        open_consultation("Budget", ConsultationKind.BUDGET, LATER, T0, "Helpdesk", base_url="")
+        open_consultation(
+            "Budget",
+            ConsultationKind.BUDGET,
+            LATER,
+            T0,
+            "Helpdesk",
+            base_url="",
+            classification=WHITE,
+        )
     with pytest.raises(InvalidField, match="closes_at: must be after opens_at"):
-        open_consultation("Budget", ConsultationKind.BUDGET, T0, T0, "Helpdesk", base_url="")
+        open_consultation(
+            "Budget", ConsultationKind.BUDGET, T0, T0, "Helpdesk", base_url="", classification=WHITE
+        )
 
 
 def test_consultation_times_must_be_aware() -> None:
     with pytest.raises(InvalidField, match="naive"):
         open_consultation(
-            "Budget", ConsultationKind.BUDGET, T0, datetime(2022, 2, 1), "Helpdesk", base_url=""
+            "Budget",
+            ConsultationKind.BUDGET,
+            T0,
+            datetime(2022, 2, 1),
+            "Helpdesk",
+            base_url="",
+            classification=WHITE,
         )
 
 
@@ -163,33 +190,46 @@ def test_a_standalone_consultation_opens_moves_and_closes() -> None:
         closes,
         "smip.sdc@beis.gov.uk",
         base_url=BASE_URL,
+        classification=WHITE,
     )
     assert consultation.modification_ref is None
     assert consultation.id == consultation_id("ECoS JIP Change Request", closes)
     assert consultation.id == "ecos-jip-change-request-2022-02-04"
     assert isinstance(opened[0], ConsultationOpened)
 
-    moved, moved_events = move_consultation(consultation, closes + timedelta(days=7), base_url="")
+    moved, moved_events = move_consultation(
+        consultation, None, closes + timedelta(days=7), base_url=""
+    )
     assert isinstance(moved_events[0], ConsultationClosing)
-    assert move_consultation(moved, moved.closes_at, base_url="") == (moved, [])
+    assert move_consultation(moved, None, moved.closes_at, base_url="") == (moved, [])
 
-    closed, closed_events = close_consultation(moved, moved.closes_at, base_url="")
+    closed, closed_events = close_consultation(moved, None, moved.closes_at, base_url="")
     assert closed.status is ConsultationStatus.CLOSED
     assert isinstance(closed_events[0], ConsultationClosed)
     with pytest.raises(InvalidState, match="already closed"):
-        close_consultation(closed, LATER, base_url="")
+        close_consultation(closed, None, LATER, base_url="")
     with pytest.raises(InvalidState, match="is closed"):
-        move_consultation(closed, LATER, base_url="")
+        move_consultation(closed, None, LATER, base_url="")
 
 
 def test_change_board_recommends_on_an_authority_path() -> None:
     mod = modification("SECMP0004", Status.CHANGE_BOARD_VOTE, path=Path.AUTHORITY_DETERMINATION)
     with pytest.raises(InvalidDecision, match="recommend_approve"):
         record_decision(
-            mod, DecisionBody.CHANGE_BOARD, Outcome.APPROVE, date(2017, 4, 19), base_url=""
+            mod,
+            DecisionBody.CHANGE_BOARD,
+            Outcome.APPROVE,
+            date(2017, 4, 19),
+            base_url="",
+            classification=WHITE,
         )
     decision, events = record_decision(
-        mod, DecisionBody.CHANGE_BOARD, Outcome.RECOMMEND_APPROVE, date(2017, 4, 19), base_url=""
+        mod,
+        DecisionBody.CHANGE_BOARD,
+        Outcome.RECOMMEND_APPROVE,
+        date(2017, 4, 19),
+        base_url="",
+        classification=WHITE,
     )
     assert decision.id == "secmp0004-change-board-2017-04-19"
     assert isinstance(events[0], DecisionRecorded)
@@ -204,14 +244,27 @@ def test_change_board_decides_a_self_governance_modification_by_vote() -> None:
         date(2017, 4, 19),
         vote=Vote.MAJORITY,
         base_url="",
+        classification=WHITE,
     )
     assert decision.vote is Vote.MAJORITY
     with pytest.raises(InvalidDecision, match="the Change Board decides"):
         record_decision(
-            mod, DecisionBody.CHANGE_BOARD, Outcome.RECOMMEND_REJECT, date(2017, 4, 19), base_url=""
+            mod,
+            DecisionBody.CHANGE_BOARD,
+            Outcome.RECOMMEND_REJECT,
+            date(2017, 4, 19),
+            base_url="",
+            classification=WHITE,
         )
     with pytest.raises(InvalidDecision, match="Authority does not decide"):
-        record_decision(mod, DecisionBody.AUTHORITY, Outcome.APPROVE, date(2017, 5, 1), base_url="")
+        record_decision(
+            mod,
+            DecisionBody.AUTHORITY,
+            Outcome.APPROVE,
+            date(2017, 5, 1),
+            base_url="",
+            classification=WHITE,
+        )
 
 
 def test_only_the_change_board_records_a_vote() -> None:
@@ -223,6 +276,7 @@ def test_only_the_change_board_records_a_vote() -> None:
             date(2016, 6, 17),
             vote=Vote.MAJORITY,
             base_url="",
+            classification=WHITE,
         )
 
 
@@ -275,8 +329,14 @@ def test_history_and_consultation_views_are_json_ready() -> None:
         "version": 2,
     }
     consultation, _ = open_consultation(
-        "Budget", ConsultationKind.BUDGET, T0, LATER, "Helpdesk", base_url=BASE_URL
+        "Budget",
+        ConsultationKind.BUDGET,
+        T0,
+        LATER,
+        "Helpdesk",
+        base_url=BASE_URL,
+        classification=WHITE,
     )
-    view = consultation_view(consultation, BASE_URL)
+    view = consultation_view(consultation, BASE_URL, WHITE)
     assert view["classification"] == "white"
     assert view["url"] == f"{BASE_URL}/consultations/{consultation.id}"
