@@ -6,6 +6,8 @@ import gzip
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from shared.contracts.vocabulary import COMMITTEES, EventType
 from tests.integration.calendar.conftest import Client, parse_both, vevents_by_uid
 
@@ -178,15 +180,20 @@ async def test_validators_gzip_and_head(calendar: Client) -> None:
     assert await head.read() == b""
 
 
-async def test_unknown_feeds_are_404_problems(calendar: Client) -> None:
-    for path in (
-        "/feeds/committees/no-such-board.ics",
-        "/feeds/types/party.ics",
-        "/feeds/modifications/XYZ1.ics",
-        "/feeds/nothing.ics",
-        "/feeds/private/forged-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics",
-        "/events/no-such-entry.ics",
-    ):
-        response = await calendar.get(path)
-        assert response.status == 404, path
-        assert response.content_type == "application/problem+json", path
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/feeds/committees/no-such-board.ics", id="unknown-committee"),
+        pytest.param("/feeds/types/party.ics", id="unknown-type"),
+        pytest.param("/feeds/modifications/XYZ1.ics", id="malformed-ref"),
+        pytest.param("/feeds/nothing.ics", id="unknown-feed"),
+        pytest.param(
+            "/feeds/private/forged-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ics", id="forged-token"
+        ),
+        pytest.param("/events/no-such-entry.ics", id="unknown-entry"),
+    ],
+)
+async def test_unknown_feeds_are_404_problems(calendar: Client, path: str) -> None:
+    response = await calendar.get(path)
+    assert response.status == 404, await response.text()
+    assert response.content_type == "application/problem+json"
