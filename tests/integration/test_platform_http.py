@@ -90,64 +90,70 @@ async def test_readyz_is_503_while_a_dependency_is_unreachable_and_200_when_back
     await amqp_proxy.cut()
 
 
-async def test_bad_requests_get_problem_json_and_write_nothing(
+STAFF = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+STAFF_JSON = {**STAFF, "Content-Type": "application/json"}
+FORGED = issue_token("another-secret", "mallory", {ROLE_SECRETARIAT})
+SERVICE = issue_token(TEST_SECRET, "calendar", {ROLE_SERVICE})
+NOTES = "/api/v1/notes"
+
+BAD_REQUESTS = [
+    pytest.param("GET", "/nowhere", {}, None, 404, id="unknown-route"),
+    pytest.param("DELETE", "/healthz", {}, None, 405, id="wrong-method"),
+    pytest.param(
+        "POST", NOTES, {"Content-Type": "application/json"}, b'{"title":"x"}', 401, id="no-token"
+    ),
+    pytest.param("POST", NOTES, {"Authorization": f"Bearer {FORGED}"}, b"{}", 401, id="forged"),
+    pytest.param("POST", NOTES, {"Authorization": "Basic abc"}, b"{}", 401, id="basic-auth"),
+    pytest.param("POST", NOTES, {"Authorization": f"Bearer {SERVICE}"}, b"{}", 403, id="no-role"),
+    pytest.param(
+        "POST", NOTES, {**STAFF, "Content-Type": "text/plain"}, b"title", 415, id="not-json"
+    ),
+    pytest.param("POST", NOTES, STAFF_JSON, b"{not json", 400, id="malformed-json"),
+    pytest.param("POST", NOTES, STAFF_JSON, b'{"title": {"$gt": ""}}', 422, id="operator"),
+    pytest.param("POST", NOTES, STAFF_JSON, b'{"title": "x", "extra": 1}', 422, id="extra-field"),
+    pytest.param(
+        "POST", NOTES, STAFF_JSON, b'{"title": "' + b"x" * 2048 + b'"}', 413, id="too-large"
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body", "status"), BAD_REQUESTS)
+async def test_bad_request_gets_problem_json_and_writes_nothing(
+    aiohttp_client: AiohttpClient,
+    make_settings: Callable[..., ServiceSettings],
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    status: int,
+) -> None:
+    settings = make_settings(max_body_bytes=1024)
+    client: TestClient[Any, Any] = await aiohttp_client(app_with_write_route(settings))
+
+    response = await client.request(method, path, headers=headers, data=body)
+
+    assert response.status == status, await response.text()
+    assert response.content_type == "application/problem+json"
+    problem = await response.json()
+    assert problem["status"] == status
+    assert problem["title"]
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+    notes = client.app[PLATFORM].mongo.collection("registry_notes")
+    assert await notes.count_documents({}) == 0
+
+
+async def test_a_good_request_to_the_same_route_writes(
     aiohttp_client: AiohttpClient, make_settings: Callable[..., ServiceSettings]
 ) -> None:
     settings = make_settings(max_body_bytes=1024)
     client: TestClient[Any, Any] = await aiohttp_client(app_with_write_route(settings))
-    staff = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
-    forged = issue_token("another-secret", "mallory", {ROLE_SECRETARIAT})
-    service = issue_token(TEST_SECRET, "calendar", {ROLE_SERVICE})
-
-    cases: list[tuple[str, str, dict[str, str], bytes | None, int]] = [
-        ("GET", "/nowhere", {}, None, 404),
-        ("DELETE", "/healthz", {}, None, 405),
-        ("POST", "/api/v1/notes", {"Content-Type": "application/json"}, b'{"title":"x"}', 401),
-        ("POST", "/api/v1/notes", {"Authorization": f"Bearer {forged}"}, b"{}", 401),
-        ("POST", "/api/v1/notes", {"Authorization": "Basic abc"}, b"{}", 401),
-        ("POST", "/api/v1/notes", {"Authorization": f"Bearer {service}"}, b"{}", 403),
-        ("POST", "/api/v1/notes", {**staff, "Content-Type": "text/plain"}, b"title", 415),
-        ("POST", "/api/v1/notes", {**staff, "Content-Type": "application/json"}, b"{not json", 400),
-        (
-            "POST",
-            "/api/v1/notes",
-            {**staff, "Content-Type": "application/json"},
-            b'{"title": {"$gt": ""}}',
-            422,
-        ),
-        (
-            "POST",
-            "/api/v1/notes",
-            {**staff, "Content-Type": "application/json"},
-            b'{"title": "x", "extra": 1}',
-            422,
-        ),
-        (
-            "POST",
-            "/api/v1/notes",
-            {**staff, "Content-Type": "application/json"},
-            b'{"title": "' + b"x" * 2048 + b'"}',
-            413,
-        ),
-    ]
-    for method, path, headers, body, status in cases:
-        response = await client.request(method, path, headers=headers, data=body)
-        assert response.status == status, (method, path, headers, await response.text())
-        assert response.content_type == "application/problem+json"
-        problem = await response.json()
-        assert problem["status"] == status
-        assert problem["title"]
-        if status == 405:
-            assert "GET" in response.headers["Allow"]
-        if status == 401:
-            assert response.headers["WWW-Authenticate"] == "Bearer"
-
-    platform = client.app[PLATFORM]
-    assert await platform.mongo.collection("registry_notes").count_documents({}) == 0
-
-    created = await client.post("/api/v1/notes", headers=staff, json={"title": "SEC Panel 100"})
+    created = await client.post(NOTES, headers=STAFF, json={"title": "SEC Panel 100"})
     assert created.status == 201
-    assert await platform.mongo.collection("registry_notes").count_documents({}) == 1
+    notes = client.app[PLATFORM].mongo.collection("registry_notes")
+    assert await notes.count_documents({}) == 1
 
 
 async def test_unhandled_error_is_a_500_problem_and_the_log_never_holds_the_url_secret(
