@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
+from services.calendar.service import private_feeds
 from services.notifier.domain.documents import to_document
 from services.notifier.domain.subscriptions import (
     SubscriptionStatus,
@@ -15,6 +16,8 @@ from services.notifier.domain.subscriptions import (
     subscription_request,
 )
 from shared.app import PLATFORM
+from shared.db import Mongo
+from shared.readers.subscribers import FeedSubscriber, feed_token_hash, find_feed_subscriber
 from tests.integration.calendar.conftest import Client, vevents_by_uid
 from tests.integration.calendar.test_feeds import DOMAIN, create
 
@@ -73,21 +76,22 @@ async def test_private_feed_shows_topics_and_green_only_to_a_verified_party(
     assert forged not in await response.text()
 
 
-async def test_a_forged_token_costs_what_a_real_one_does(calendar: Client) -> None:
+async def test_a_forged_token_takes_the_path_a_real_one_takes(
+    calendar: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing oracle: any token is hashed and looked up once by its hash, and nothing else."""
     token = await subscriber(calendar, ["all"], verified=False, confirmed=True)
-    # Warm the cache: afterwards both paths are a hash plus one indexed lookup.
-    assert (await calendar.get(f"/feeds/private/{token}.ics")).status == 200
+    lookups: list[str] = []
 
-    async def median_ms(path: str) -> float:
-        samples = []
-        for _ in range(40):
-            started = time.perf_counter()
-            response = await calendar.get(path, headers={"If-None-Match": "*"})
-            await response.read()
-            samples.append((time.perf_counter() - started) * 1000)
-        return statistics.median(samples)
+    async def recorded(mongo: Mongo, token_hash: str) -> FeedSubscriber | None:
+        lookups.append(token_hash)
+        return await find_feed_subscriber(mongo, token_hash)
 
-    real = await median_ms(f"/feeds/private/{token}.ics")
-    forged = await median_ms(f"/feeds/private/{'x' * len(token)}.ics")
-    # Both answer from the same lookup; what remains is noise of a millisecond or two.
-    assert abs(real - forged) < 3.0, (real, forged)
+    monkeypatch.setattr(private_feeds, "find_feed_subscriber", recorded)
+    resigned = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    garbage = "x" * len(token)
+    for candidate, status in ((token, 200), (resigned, 404), (garbage, 404)):
+        response = await calendar.get(f"/feeds/private/{candidate}.ics")
+        assert response.status == status, await response.text()
+
+    assert lookups == [feed_token_hash(t) for t in (token, resigned, garbage)]
