@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,9 +21,10 @@ from services.calendar.domain.changes import create_event
 from services.calendar.domain.domain_events import event_shape
 from services.calendar.domain.model import CalendarEvent, EventDraft
 from services.calendar.domain.rendering import render_single
-from services.notifier.service.context import Deps
+from services.notifier.service.context import BatchRequested, Deps
 from services.notifier.web.runtime import NOTIFIER
-from shared.constants import EVENTS_EXCHANGE, processed_collection
+from shared.app import PLATFORM
+from shared.constants import EVENTS_EXCHANGE, consumer_queue, processed_collection
 from shared.contracts.vocabulary import EventType
 from shared.db import Mongo
 from shared.events import CloudEvent
@@ -31,6 +33,8 @@ from shared.mailsink import MailSink
 CONFIRM_LINK = re.compile(r"/subscriptions/confirm\?token=([A-Za-z0-9._-]+)")
 MANAGE_LINK = re.compile(r"/subscriptions/manage\?token=([A-Za-z0-9._-]+)")
 UNSUBSCRIBE_LINK = re.compile(r"/unsubscribe\?token=([A-Za-z0-9._-]+)")
+# How a message taken from a queue ends; "retried" is not an end: the copy comes back.
+FINAL_OUTCOMES = ("applied", "duplicate", "dead_lettered")
 
 
 @dataclass
@@ -98,6 +102,7 @@ class Rig:
     clock: Clock
     exchange: aio_pika.abc.AbstractExchange
     amqp: aio_pika.abc.AbstractConnection
+    published: Counter[str] = field(default_factory=Counter)  # by event type
 
     @property
     def deps(self) -> Deps:
@@ -122,6 +127,7 @@ class Rig:
             ),
             routing_key=event.type,
         )
+        self.published[event.type] += 1
         return event
 
     async def applied(self, event: CloudEvent, seconds: float = 10.0) -> None:
@@ -144,15 +150,52 @@ class Rig:
     async def wait_mail(
         self, count: int, to: str | None = None, seconds: float = 10.0
     ) -> list[EmailMessage]:
-        """Wait until exactly `count` messages (to `to`) are in the sink, then a bit longer."""
+        """Wait until `count` messages (to `to`) are in the sink and the notifier has settled.
+
+        Callers assert on the number returned: a duplicate would already be in the sink.
+        """
         deadline = asyncio.get_running_loop().time() + seconds
         while len(self.messages(to)) < count:
             assert asyncio.get_running_loop().time() < deadline, (
                 f"expected {count} messages, have {len(self.messages(to))}"
             )
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)  # a duplicate would arrive about now
+        await self.settled(seconds)
         return self.messages(to)
+
+    async def settled(self, seconds: float = 10.0) -> None:
+        """Wait until every message sent to the notifier's queues has ended there.
+
+        Sent: the events this rig published and the batch jobs the notifier's relay
+        published (with none left pending in its outbox). Ended: applied, found done
+        already, or dead-lettered. Then no email is on its way: the sink holds all there is.
+        """
+        await until(self._settled, seconds, "the notifier to finish what it was sent")
+
+    async def _settled(self) -> bool:
+        platform = self.client.app[PLATFORM]
+
+        def ended(consumer: str) -> float:
+            labels = {"queue": consumer_queue("notifier", consumer)}
+            return sum(
+                platform.metrics.registry.get_sample_value(
+                    "events_consumed_total", {**labels, "outcome": outcome}
+                )
+                or 0
+                for outcome in FINAL_OUTCOMES
+            )
+
+        # What ended is read before what was sent: a job queued in between is still owed.
+        events_ended, jobs_ended = ended("events"), ended("deliveries")
+        outbox = platform.outbox.collection
+        if await outbox.count_documents({"state": "pending"}):
+            return False
+        jobs = BatchRequested.event_type
+        jobs_sent = self.published[jobs] + await outbox.count_documents({"routing_key": jobs})
+        events_sent = sum(
+            n for kind, n in self.published.items() if kind.startswith(("registry.", "calendar."))
+        )
+        return events_ended >= events_sent and jobs_ended >= jobs_sent
 
     async def subscribe(
         self, address: str, topics: list[str], digest: str = "none"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,7 +65,7 @@ async def test_redelivered_event_and_job_send_one_email(rig: Rig) -> None:
     batch = await alert_batch(rig)
     await request_batch(rig, batch["_id"])
     await request_batch(rig, batch["_id"])
-    await asyncio.sleep(0.5)
+    await rig.settled()
     assert len(rig.messages("once@example.org")) == 2
     assert await rig.mongo.collection(names.DELIVERIES).count_documents({"kind": "alert"}) == 1
 
@@ -108,7 +107,7 @@ async def test_worker_killed_mid_send_is_resent_by_the_sweeper_with_the_same_mes
     await rig.mongo.collection(names.SENT).delete_one({"_id": delivery["_id"]})
     await reopen(rig, batch["_id"], rig.clock() + timedelta(minutes=2))
     await request_batch(rig, batch["_id"])  # a live claim is left alone
-    await asyncio.sleep(0.5)
+    await rig.settled()
     assert len(rig.messages()) == 2
 
     rig.clock.offset = timedelta(minutes=3)
