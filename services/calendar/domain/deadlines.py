@@ -5,14 +5,28 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.calendar.domain.changes import Change, cancel, reconcile
 from services.calendar.domain.errors import InvalidRegistryEvent
 from services.calendar.domain.model import CalendarEvent, EventDraft, EventStatus, whole_days
-from shared.contracts.classification import Classification
+from shared.contracts.classification import Classification, most_restricted
+from shared.contracts.events import (
+    ConsultationData,
+    ConsultationShape,
+    DecisionData,
+    DecisionShape,
+    EventName,
+    InvalidPayload,
+    ModificationShape,
+    ReleaseData,
+    ReleaseShape,
+    StatusChangedData,
+    parse_payload,
+)
+from shared.contracts.statuses import Status
 from shared.contracts.vocabulary import LONDON_TZ, EventType
 from shared.refs import InvalidReference, ModificationRef
 
@@ -30,7 +44,7 @@ _OUTCOME_LABEL = {
     "refer": "referred",
     "note": "noted",
 }
-_ENDED_STATUSES = frozenset({"withdrawn", "rejected"})
+_ENDED_STATUSES = frozenset({Status.WITHDRAWN, Status.REJECTED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,27 +87,25 @@ def deadline_action(event_type: str, data: Mapping[str, Any]) -> DeadlineAction 
 
     None means the event has no dated consequence: a status change carries no
     date for the Change Board vote, so votes come only from recorded decisions.
+    A derived entry carries the mark of its source and follows its reclassification.
     """
     try:
-        match event_type:
-            case (
-                "registry.consultation.opened"
-                | "registry.consultation.closing"
-                | "registry.consultation.closed"
-            ):
-                return UpsertDeadline(_consultation(data["consultation"]))
-            case "registry.release.scheduled":
-                return _release(data["release"], EventStatus.TENTATIVE)
-            case "registry.release.published":
-                return _release(data["release"], EventStatus.CONFIRMED)
-            case "registry.decision.recorded":
-                return _decision(data["decision"], data.get("modification") or {})
-            case "registry.modification.status_changed":
-                return _status_changed(data)
+        payload = parse_payload(event_type, data)
+        match payload:
+            case ConsultationData():
+                return UpsertDeadline(_consultation(payload.consultation))
+            case ReleaseData():
+                published = event_type == EventName.RELEASE_PUBLISHED
+                status = EventStatus.CONFIRMED if published else EventStatus.TENTATIVE
+                return _release(payload.release, status)
+            case DecisionData():
+                return _decision(payload.decision, payload.modification)
+            case StatusChangedData():
+                return _status_changed(payload)
             case _:
                 return None
-    except (KeyError, TypeError, ValueError, InvalidReference) as exc:
-        raise InvalidRegistryEvent(f"{event_type}: unusable data ({exc!r})") from exc
+    except (InvalidPayload, ValueError, InvalidReference) as exc:
+        raise InvalidRegistryEvent(f"{event_type}: unusable data ({exc})") from exc
 
 
 def apply_deadline(
@@ -130,44 +142,41 @@ def derived_id(kind: str, registry_id: str) -> str:
     return f"{kind}-{slug}"
 
 
-def _consultation(c: Mapping[str, Any]) -> EventDraft:
-    closes_at = datetime.fromisoformat(c["closes_at"])
-    if closes_at.tzinfo is None:
-        raise ValueError(f"closes_at {c['closes_at']!r} has no UTC offset")
-    ref = _ref(c.get("modification_ref"))
-    local = closes_at.astimezone(ZoneInfo(LONDON_TZ))
+def _consultation(c: ConsultationShape) -> EventDraft:
+    local = c.closes_at.astimezone(ZoneInfo(LONDON_TZ))
     lines = [f"Responses by {local:%H:%M} on {local.day} {local:%B %Y} (UK time)."]
-    if c.get("respond_to"):
-        lines.append(f"Respond to: {c['respond_to']}")
-    if c.get("url"):
-        lines.append(f"Consultation: {c['url']}")
+    if c.respond_to:
+        lines.append(f"Respond to: {c.respond_to}")
+    if c.url:
+        lines.append(f"Consultation: {c.url}")
+    ref = None if c.modification_ref is None else ModificationRef.parse(c.modification_ref)
     return EventDraft(
-        id=derived_id("consultation", c["id"]),
-        title=f"{c['kind_label']} closes: {c['title']}",
+        id=derived_id("consultation", c.id),
+        title=f"{c.kind_label} closes: {c.title}",
         type=EventType.CONSULTATION_DEADLINE,
-        starts_at=closes_at - CLOSING_BLOCK,
-        ends_at=closes_at,
+        starts_at=c.closes_at.astimezone(UTC) - CLOSING_BLOCK,
+        ends_at=c.closes_at.astimezone(UTC),
         description="\n".join(lines),
         related_refs=(ref,) if ref else (),
-        classification=Classification(c.get("classification", Classification.WHITE)),
-        source=f"registry:consultation:{c['id']}",
+        classification=c.classification,
+        source=f"registry:consultation:{c.id}",
     )
 
 
-def _release(r: Mapping[str, Any], status: EventStatus) -> UpsertDeadline:
-    day = date.fromisoformat(r["effective_date"])
-    starts_at, ends_at = whole_days(day, day)
-    refs = tuple(ModificationRef.parse(text) for text in r.get("modification_refs", ()))
-    version = f" (SEC v{r['sec_version']})" if r.get("sec_version") else ""
-    lines = [f"{r['name']} comes into effect{version}."]
+def _release(r: ReleaseShape, status: EventStatus) -> UpsertDeadline:
+    starts_at, ends_at = whole_days(r.effective_date, r.effective_date)
+    # The registry names only a release's White modifications, so the entry is White.
+    refs = tuple(ModificationRef.parse(text) for text in r.modification_refs)
+    version = f" (SEC v{r.sec_version})" if r.sec_version else ""
+    lines = [f"{r.name} comes into effect{version}."]
     if refs:
         lines.append("Modifications: " + ", ".join(str(ref) for ref in refs))
-    if r.get("url"):
-        lines.append(f"Release: {r['url']}")
+    if r.url:
+        lines.append(f"Release: {r.url}")
     return UpsertDeadline(
         EventDraft(
-            id=derived_id("release", r["id"]),
-            title=f"{r['name']} goes live",
+            id=derived_id("release", r.id),
+            title=f"{r.name} goes live",
             type=EventType.RELEASE_GO_LIVE,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -175,29 +184,28 @@ def _release(r: Mapping[str, Any], status: EventStatus) -> UpsertDeadline:
             description="\n".join(lines),
             related_refs=refs,
             status=status,
-            source=f"registry:release:{r['id']}",
+            classification=Classification.WHITE,
+            source=f"registry:release:{r.id}",
         )
     )
 
 
-def _decision(d: Mapping[str, Any], modification: Mapping[str, Any]) -> UpsertDeadline | None:
-    if d["body"] != "change_board":
+def _decision(d: DecisionShape, modification: ModificationShape) -> UpsertDeadline | None:
+    if d.body != "change_board":
         return None
-    day = date.fromisoformat(d["decided_on"])
-    starts_at, ends_at = whole_days(day, day)
-    ref = ModificationRef.parse(d["modification_ref"])
-    outcome = _OUTCOME_LABEL.get(d["outcome"], d["outcome"])
-    vote = f" ({d['vote']})" if d.get("vote") else ""
+    starts_at, ends_at = whole_days(d.decided_on, d.decided_on)
+    ref = ModificationRef.parse(d.modification_ref)
+    outcome = _OUTCOME_LABEL.get(d.outcome, d.outcome)
+    vote = f" ({d.vote})" if d.vote else ""
     lines = [f"Change Board vote on {ref}: {outcome}{vote}."]
-    if d.get("summary"):
-        lines.append(d["summary"])
-    if modification.get("url"):
-        lines.append(f"Modification: {modification['url']}")
-    name = f" {modification['title']}" if modification.get("title") else ""
+    if d.summary:
+        lines.append(d.summary)
+    if modification.url:
+        lines.append(f"Modification: {modification.url}")
     return UpsertDeadline(
         EventDraft(
-            id=derived_id("decision", d["id"]),
-            title=f"Change Board vote: {ref}{name}",
+            id=derived_id("decision", d.id),
+            title=f"Change Board vote: {ref} {modification.title}",
             type=EventType.CHANGE_BOARD_VOTE,
             committee="change-board",
             starts_at=starts_at,
@@ -205,18 +213,17 @@ def _decision(d: Mapping[str, Any], modification: Mapping[str, Any]) -> UpsertDe
             all_day=True,
             description="\n".join(lines),
             related_refs=(ref,),
-            source=f"registry:decision:{d['id']}",
+            # The decision's mark is already raised to its modification's; the
+            # modification's own is taken too, so neither can make the vote public.
+            classification=most_restricted(d.classification, modification.classification),
+            source=f"registry:decision:{d.id}",
         )
     )
 
 
-def _status_changed(data: Mapping[str, Any]) -> CancelModificationDeadlines | None:
-    if data["to_status"] not in _ENDED_STATUSES:
+def _status_changed(data: StatusChangedData) -> CancelModificationDeadlines | None:
+    if data.to_status not in _ENDED_STATUSES:
         return None
-    ref = ModificationRef.parse(data["modification"]["ref"])
-    label = data.get("to_label") or data["to_status"]
+    ref = ModificationRef.parse(data.modification.ref)
+    label = data.to_label or data.to_status.label
     return CancelModificationDeadlines(ref, f"{ref} is {label.lower()}; its consultation ended")
-
-
-def _ref(text: object) -> ModificationRef | None:
-    return None if not text else ModificationRef.parse(str(text))

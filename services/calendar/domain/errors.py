@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from shared.contracts.events import Unprocessable
+
 
 class CalendarError(ValueError):
     """Base of the calendar's domain errors; `field` names the offending input."""
@@ -50,5 +52,5 @@ class UnknownFeed(CalendarError):
     """A feed name, topic or selector that does not exist."""
 
 
-class InvalidRegistryEvent(CalendarError):
-    """A registry event whose data lacks what docs/events.md promises (dead-letter it)."""
+class InvalidRegistryEvent(CalendarError, Unprocessable):
+    """A registry event whose data the calendar cannot use: dead-lettered at once."""

@@ -103,7 +103,8 @@ class EventDraft:
     documents: tuple[Document, ...] = ()
     agenda: tuple[AgendaItem, ...] = ()
     related_refs: tuple[ModificationRef, ...] = ()
-    classification: Classification = Classification.WHITE
+    # No default: who may see an entry is said when it is made, or inherited from its source.
+    classification: Classification
     status: EventStatus = EventStatus.CONFIRMED
     recurrence: Recurrence | None = None
     source: str = MANUAL_SOURCE

@@ -7,6 +7,7 @@ from datetime import date
 from services.calendar.domain.deadlines import CLOSING_BLOCK, derived_id
 from services.calendar.domain.model import AgendaItem, Document, EventDraft, EventStatus
 from services.calendar.seed.times import all_day, local, span
+from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import EventType
 from shared.refs import ModificationRef
 
@@ -61,6 +62,8 @@ def meeting(
         agenda=agenda,
         documents=documents,
         status=status,
+        # The seed documents are SECAS's public website.
+        classification=Classification.WHITE,
         source=f"seed:{source}",
     )
 
@@ -86,6 +89,7 @@ def go_live(
         description=description,
         related_refs=refs(*modifications),
         status=status,
+        classification=Classification.WHITE,
         source=f"registry:release:{release_id}",
     )
 
@@ -109,5 +113,6 @@ def closing(
         ends_at=closes_at,
         description=description,
         related_refs=refs(modification) if modification else (),
+        classification=Classification.WHITE,
         source=f"registry:consultation:{consultation_id}",
     )

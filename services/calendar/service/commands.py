@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from services.calendar.domain.changes import (
     apply_patch,
@@ -20,7 +19,7 @@ from shared.db import Session
 
 async def create(context: CalendarContext, draft: EventDraft) -> CalendarEvent:
     """Store a new entry after checking the modifications it names with the registry."""
-    change = create_event(draft, datetime.now(UTC), base_url=context.base_url)
+    change = create_event(draft, context.clock(), base_url=context.base_url)
     await check_modifications(context, change.event.modification_refs)
 
     async def work(session: Session) -> None:
@@ -45,7 +44,7 @@ async def patch(
     ensure_manual(current)
     ensure_version(current, expected_version)
     # Validate before calling the registry, and check only references the patch adds.
-    preview = apply_patch(current, changes, datetime.now(UTC), base_url=context.base_url)
+    preview = apply_patch(current, changes, context.clock(), base_url=context.base_url)
     added = set(preview.event.modification_refs) - set(current.modification_refs)
     await check_modifications(context, added)
 
@@ -54,7 +53,7 @@ async def patch(
         if stored is None:
             raise EventNotFound(f"no entry {event_id!r}")
         ensure_version(stored, expected_version)
-        change = apply_patch(stored, changes, datetime.now(UTC), base_url=context.base_url)
+        change = apply_patch(stored, changes, context.clock(), base_url=context.base_url)
         await context.store([change], session)
         return change.event
 
@@ -73,7 +72,7 @@ async def cancel_event(
         ensure_manual(stored)
         if expected_version is not None:
             ensure_version(stored, expected_version)
-        change = cancel(stored, reason, datetime.now(UTC), base_url=context.base_url)
+        change = cancel(stored, reason, context.clock(), base_url=context.base_url)
         await context.store([change], session)
         return change.event
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 from services.calendar.adapters.repository import EventRepository
 from services.calendar.adapters.versions import VersionWatcher
 from services.calendar.domain.changes import Change
+from shared.clock import Clock
 from shared.db import Mongo, Session
 from shared.http_client import ServiceClient
 from shared.outbox import Outbox
@@ -32,6 +33,7 @@ class CalendarContext:
     base_url: str
     registry_url: str
     registry_public_url: str
+    clock: Clock
 
     async def store(self, changes: list[Change], session: Session) -> None:
         """Write changed entries, their events and the feed version bump (inside `session`)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from services.calendar.domain.changes import Change, cancel
 from services.calendar.domain.deadlines import (
     CancelDeadline,
@@ -20,7 +18,7 @@ from shared.refs import ModificationRef, RefKind
 REGISTRY_BINDINGS = (
     "registry.consultation.*",
     "registry.release.*",
-    "registry.decision.recorded",
+    "registry.decision.*",
     "registry.modification.status_changed",
 )
 
@@ -33,7 +31,7 @@ def registry_event_handler(context: CalendarContext) -> EventHandler:
         action = deadline_action(event.type, event.data)
         if action is None:
             return
-        now = datetime.now(UTC)
+        now = context.clock()
         changes: list[Change] = []
         if isinstance(action, CancelModificationDeadlines):
             named = await context.repository.naming(_spellings(action.ref), session)

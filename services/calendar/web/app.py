@@ -23,6 +23,7 @@ from services.calendar.service.seeding import load_seed_entries
 from services.calendar.web import api, feeds, pages
 from services.calendar.web.keys import CONTEXT, FEEDS
 from shared.app import Platform, ServiceSpec, Subscription, create_service_app
+from shared.clock import Clock, system_clock
 from shared.db import Session
 from shared.errors import ErrorMap
 from shared.events import CloudEvent
@@ -41,8 +42,11 @@ ERRORS: ErrorMap = {
 }
 
 
-def create_app(settings: CalendarSettings) -> web.Application:
-    """Return the calendar: JSON API, feeds, pages, registry-event consumer, seed if asked."""
+def create_app(settings: CalendarSettings, clock: Clock = system_clock) -> web.Application:
+    """Return the calendar: JSON API, feeds, pages, registry-event consumer, seed if asked.
+
+    `clock` is injectable so tests can apply changes at a chosen time.
+    """
     app: web.Application
     # One thread: renders queue behind each other instead of fighting over the GIL.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calendar-render")
@@ -59,6 +63,7 @@ def create_app(settings: CalendarSettings) -> web.Application:
             base_url=settings.public_base_url_calendar,
             registry_url=settings.registry_url,
             registry_public_url=settings.public_base_url_registry,
+            clock=clock,
         )
         app[CONTEXT] = context
         app[FEEDS] = FeedCache(

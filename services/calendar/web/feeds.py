@@ -24,6 +24,7 @@ from services.calendar.web.conditional import (
     prepare_feed,
 )
 from services.calendar.web.keys import CONTEXT, FEEDS
+from shared.auth import PRINCIPAL_KEY, ROLE_ADMIN, ROLE_SECRETARIAT, ROLE_SERVICE
 from shared.contracts.classification import Classification
 from shared.errors import Problem
 from shared.fastpath import Prepared
@@ -153,15 +154,28 @@ async def single_ics(request: web.Request) -> web.Response:
     """Return one entry as METHOD:PUBLISH .ics ("add to calendar"; the notifier attaches it)."""
     context = request.app[CONTEXT]
     event = await commands.get(context, request.match_info["id"])
-    if event.classification is not Classification.WHITE:
+    principal = request.get(PRINCIPAL_KEY)
+    roles = frozenset() if principal is None else principal.roles
+    # Green goes out only through a service that checks entitlement (the notifier, to
+    # verified SEC Parties); Amber and Red only to the secretariat itself.
+    green = bool(roles & {ROLE_SERVICE, ROLE_SECRETARIAT, ROLE_ADMIN})
+    staff = bool(roles & {ROLE_SECRETARIAT, ROLE_ADMIN})
+    if not (
+        event.classification.is_public
+        or staff
+        or (green and event.classification is Classification.GREEN)
+    ):
         raise EventNotFound("no such entry")
     # Off the event loop: the first render of a process builds the VTIMEZONE (~1 s).
-    body = await asyncio.to_thread(render_single, event, base_url=context.base_url)
+    body = await asyncio.to_thread(
+        render_single, event, base_url=context.base_url, include_green=green
+    )
     return web.Response(
         body=body,
         content_type=CONTENT_TYPE,
         charset="utf-8",
         headers={
+            "Vary": "Authorization",
             "ETag": f'"{event.version}"',
             "Content-Disposition": f'attachment; filename="{event.id}.ics"',
         },

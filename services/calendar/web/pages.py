@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Literal
@@ -84,7 +83,7 @@ async def calendar_page(request: web.Request) -> web.Response:
     query = PageQuery.model_validate(dict(request.query))
     context = request.app[CONTEXT]
     snapshot = await request.app[FEEDS].snapshot()
-    now = datetime.now(UTC)
+    now = request.app[CONTEXT].clock()
     upcoming = query.when == "upcoming"
     chosen = [
         e

@@ -104,8 +104,10 @@ class EventCreate(EventFields):
     ends_at: AwareDatetime
 
     def draft(self) -> EventDraft:
-        # Fields left out (or null) take EventDraft's defaults, a fresh id included.
+        # Fields left out (or null) take EventDraft's defaults, a fresh id included; the
+        # API's classification default is White (docs/decisions), the domain has none.
         values = {name: value for name, value in self.changes().items() if value is not None}
+        values.setdefault("classification", Classification.WHITE)
         return EventDraft(**values)  # type: ignore[arg-type]
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any, ClassVar
 
@@ -23,15 +21,10 @@ from services.notifier.adapters.sources import (
 from services.notifier.adapters.subscriptions import SubscriptionRepository
 from services.notifier.domain.mail import Sender
 from shared.app import Platform
+from shared.clock import Clock
 from shared.db import Mongo
 from shared.outbox import Outbox
 from shared.settings import NotifierSettings
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def link_secret(settings: NotifierSettings) -> bytes:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.notifier.adapters.names import notifier_indexes
-from services.notifier.service.context import BatchRequested, Clock, system_clock
+from services.notifier.service.context import BatchRequested
 from services.notifier.web import api, pages
 from services.notifier.web.errors import ERROR_MAP
 from services.notifier.web.runtime import NOTIFIER, NotifierRuntime
 from shared.app import JobSubscription, ServiceSpec, Subscription, create_service_app
+from shared.clock import Clock, system_clock
 from shared.settings import NotifierSettings
 
 

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from services.notifier.service.context import Clock, Deps, build_deps
+from services.notifier.service.context import Deps, build_deps
 from services.notifier.service.delivering import send_batch
 from services.notifier.service.fanout import apply_event
 from services.notifier.service.scheduling import run_scheduler
 from shared.app import Platform
+from shared.clock import Clock
 from shared.db import Session
 from shared.events import CloudEvent
 from shared.settings import NotifierSettings

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from services.registry.adapters.repository import Repositories
 from services.registry.domain.errors import DomainError
 from services.registry.domain.models import Modification
 from services.registry.service.read_model import RegisterReadModel
+from shared.clock import Clock
 from shared.db import Mongo, Session
 from shared.outbox import Outbox
 from shared.refs import ModificationRef
@@ -36,7 +36,7 @@ class Registry:
     base_url: str
     # The register as read by requests: listing and reading one never scan the database.
     register: RegisterReadModel
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock
 
     async def commit(self, work: Callable[[Session], Awaitable[T]]) -> T:
         """Run `work` (entity + history + outbox writes) in one transaction, then wake the relay."""

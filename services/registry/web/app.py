@@ -21,6 +21,7 @@ from services.registry.web import api_modifications, api_proceedings, pages
 from services.registry.web.feed import feed_view
 from services.registry.web.http import REGISTRY
 from shared.app import Platform, ServiceSpec, create_service_app
+from shared.clock import Clock, system_clock
 from shared.errors import ErrorMap
 from shared.settings import RegistrySettings
 
@@ -37,8 +38,11 @@ ERRORS: ErrorMap = {
 }
 
 
-def create_app(settings: RegistrySettings) -> web.Application:
-    """Return the registry: JSON API, register pages, Atom feed, seed on start-up if asked."""
+def create_app(settings: RegistrySettings, clock: Clock = system_clock) -> web.Application:
+    """Return the registry: JSON API, register pages, Atom feed, seed on start-up if asked.
+
+    `clock` is injectable so tests can record changes at a chosen time.
+    """
     app: web.Application
 
     async def attach_registry(platform: Platform) -> None:
@@ -49,6 +53,7 @@ def create_app(settings: RegistrySettings) -> web.Application:
             repos=repos,
             base_url=settings.public_base_url_registry,
             register=RegisterReadModel(platform.mongo, repos.modifications),
+            clock=clock,
         )
         app[REGISTRY] = registry
         if settings.seed:

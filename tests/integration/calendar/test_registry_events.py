@@ -7,8 +7,10 @@ from typing import Any
 import aio_pika
 
 from shared.app import PLATFORM
+from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.constants import EVENTS_EXCHANGE
 from shared.events import CloudEvent
+from tests.conftest import TEST_SECRET
 from tests.integration.calendar.conftest import Client, eventually
 
 CONSULTATION = {
@@ -22,6 +24,16 @@ CONSULTATION = {
     "respond_to": "sec.change@example.org",
     "url": "https://registry.example.org/consultations/MP192-RC",
     "status": "open",
+    "classification": "white",
+}
+MODIFICATION = {
+    "ref": "MP192",
+    "title": "Title",
+    "status": "refinement",
+    "status_label": "Refinement",
+    "is_draft": False,
+    "url": "https://registry.example.org/modifications/MP192",
+    "classification": "white",
 }
 RELEASE = {
     "id": "nov-2030",
@@ -55,7 +67,8 @@ async def publish(calendar: Client, type_: str, subject: str, data: dict[str, An
 
 
 async def entry(calendar: Client, event_id: str) -> dict[str, Any] | None:
-    response = await calendar.get(f"/api/v1/events/{event_id}")
+    staff = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+    response = await calendar.get(f"/api/v1/events/{event_id}", headers=staff)
     return None if response.status == 404 else dict(await response.json())
 
 
@@ -104,12 +117,13 @@ async def test_consultation_release_decision_and_withdrawal(calendar: Client) ->
         "vote": "unanimous",
         "decided_on": "2030-01-26",
         "summary": "Approved for the November 2030 release.",
+        "classification": "white",
     }
     await publish(
         calendar,
         "registry.decision.recorded",
         "MP192",
-        {"decision": decision, "modification": {"ref": "MP192", "title": "Title"}},
+        {"decision": decision, "modification": MODIFICATION},
     )
     vote = await eventually(lambda: entry(calendar, "decision-cb-2030-mp192"))
     assert vote["type"] == "change-board-vote"
@@ -120,10 +134,15 @@ async def test_consultation_release_decision_and_withdrawal(calendar: Client) ->
         "registry.modification.status_changed",
         "MP192",
         {
-            "modification": {"ref": "MP192"},
+            "modification": {**MODIFICATION, "status": "withdrawn", "status_label": "Withdrawn"},
+            "previous_ref": "MP192",
             "from_status": "refinement",
             "to_status": "withdrawn",
+            "from_label": "Refinement",
             "to_label": "Withdrawn",
+            "reason": "Withdrawn by the proposer",
+            "actor": "secas",
+            "changed_at": "2030-01-20T09:00:00+00:00",
         },
     )
 
@@ -155,7 +174,7 @@ async def test_the_same_content_under_a_new_id_changes_nothing(calendar: Client)
     await publish(
         calendar, "registry.consultation.opened", "MP192-RC", {"consultation": CONSULTATION}
     )
-    # A bad event is retried, then dead-lettered; a good one behind it still applies.
+    # A bad event is dead-lettered at once; a good one behind it still applies.
     await publish(calendar, "registry.release.scheduled", "bad", {"release": {"id": "x"}})
     await publish(calendar, "registry.release.scheduled", "nov-2030", {"release": RELEASE})
     await eventually(lambda: entry(calendar, "release-nov-2030"))
@@ -167,3 +186,31 @@ async def test_the_same_content_under_a_new_id_changes_nothing(calendar: Client)
 
     await eventually(both_applied)
     assert await outbox_types(calendar, "consultation-mp192-rc") == ["calendar.event.created"]
+
+
+async def test_a_deadline_leaves_public_feeds_when_its_consultation_turns_red(
+    calendar: Client,
+) -> None:
+    await publish(
+        calendar, "registry.consultation.opened", "MP192-RC", {"consultation": CONSULTATION}
+    )
+    await eventually(lambda: entry(calendar, "consultation-mp192-rc"))
+    assert b"consultation-mp192-rc@" in await (await calendar.get("/feeds/all.ics")).read()
+    red = {**CONSULTATION, "classification": "red"}
+    await publish(calendar, "registry.consultation.reclassified", "MP192-RC", {"consultation": red})
+
+    async def withdrawn_from_public() -> bool:
+        found = await entry(calendar, "consultation-mp192-rc")
+        return bool(found and found["classification"] == "red")
+
+    await eventually(withdrawn_from_public)
+    for path in (
+        "/feeds/all.ics",
+        "/feeds/modifications/MP192.ics",
+        "/feeds/types/consultation-deadline.ics",
+    ):
+        body = await (await calendar.get(path)).read()
+        assert b"consultation-mp192-rc@" not in body, path
+        assert b"MP192 Refinement Consultation" not in body, path
+    anonymous = await calendar.get("/api/v1/events/consultation-mp192-rc")
+    assert anonymous.status == 404

@@ -25,6 +25,7 @@ from services.notifier.service.context import BatchRequested, Deps
 from services.notifier.web.runtime import NOTIFIER
 from shared.app import PLATFORM
 from shared.constants import EVENTS_EXCHANGE, consumer_queue, processed_collection
+from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import EventType
 from shared.db import Mongo
 from shared.events import CloudEvent
@@ -87,6 +88,7 @@ class CalendarStub:
             "starts_at": starts,
             "ends_at": starts + timedelta(hours=2),
             "location": "8 Fenchurch Place, London EC3M 4AJ",
+            "classification": Classification.WHITE,
         }
         values.update(overrides)
         event = create_event(EventDraft(**values), datetime.now(UTC), base_url=self.base_url).event

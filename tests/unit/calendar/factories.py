@@ -12,6 +12,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from services.calendar.domain.changes import create_event
 from services.calendar.domain.model import CalendarEvent, EventDraft
+from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import EventType
 
 BASE_URL = "https://calendar.sec.example.org"
@@ -29,6 +30,7 @@ def draft(**overrides: Any) -> EventDraft:
         starts_at=datetime(2022, 1, 26, 10, 0, tzinfo=UTC),
         ends_at=datetime(2022, 1, 26, 12, 0, tzinfo=UTC),
         location="8 Fenchurch Place, London EC3M 4AJ",
+        classification=Classification.WHITE,
     )
     return replace(base, **overrides)
 

@@ -17,6 +17,7 @@ from services.calendar.domain.deadlines import (
 from services.calendar.domain.errors import InvalidRegistryEvent
 from services.calendar.domain.model import CalendarEvent, EventStatus
 from services.calendar.domain.rendering import render_feed
+from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import EventType
 from tests.unit.calendar.factories import BASE_URL, NOW, parse_both
 
@@ -35,7 +36,35 @@ def consultation(**overrides: Any) -> dict[str, Any]:
         "respond_to": "sec.change@gemserv.com",
         "url": "https://registry.example.org/consultations/mp192-rc",
         "status": "open",
+        "classification": "white",
     } | overrides
+
+
+def modification(**overrides: Any) -> dict[str, Any]:
+    return {
+        "ref": "MP192",
+        "title": "Extend Scheduled Services",
+        "summary": "",
+        "status": "refinement",
+        "status_label": "Refinement",
+        "is_draft": False,
+        "url": "https://registry.example.org/modifications/MP192",
+        "classification": "white",
+    } | overrides
+
+
+def status_changed(to_status: str, to_label: str) -> dict[str, Any]:
+    return {
+        "modification": modification(status=to_status, status_label=to_label),
+        "previous_ref": "MP192",
+        "from_status": "refinement",
+        "to_status": to_status,
+        "from_label": "Refinement",
+        "to_label": to_label,
+        "reason": "The proposer withdrew it",
+        "actor": "secas",
+        "changed_at": "2022-01-20T09:00:00+00:00",
+    }
 
 
 def release(**overrides: Any) -> dict[str, Any]:
@@ -59,6 +88,7 @@ def decision(**overrides: Any) -> dict[str, Any]:
         "vote": "unanimous",
         "decided_on": "2022-03-23",
         "summary": "Approved unanimously.",
+        "classification": "white",
     } | overrides
 
 
@@ -115,13 +145,7 @@ def test_withdrawn_modification_cancels_its_upcoming_consultation_closing() -> N
     entry = run("registry.consultation.opened", {"consultation": consultation()}, None)
     assert entry is not None
     action = deadline_action(
-        "registry.modification.status_changed",
-        {
-            "modification": {"ref": "MP192"},
-            "from_status": "refinement",
-            "to_status": "withdrawn",
-            "to_label": "Withdrawn",
-        },
+        "registry.modification.status_changed", status_changed("withdrawn", "Withdrawn")
     )
     assert isinstance(action, CancelModificationDeadlines)
     assert action.applies_to(entry, NOW)
@@ -129,7 +153,7 @@ def test_withdrawn_modification_cancels_its_upcoming_consultation_closing() -> N
 
 
 def test_other_status_changes_carry_no_dated_entry() -> None:
-    data = {"modification": {"ref": "MP192"}, "to_status": "change-board-vote"}
+    data = status_changed("change-board-vote", "Change Board Vote")
     assert deadline_action("registry.modification.status_changed", data) is None
 
 
@@ -154,7 +178,7 @@ def test_published_release_confirms_and_a_late_scheduled_does_not_undo_it() -> N
 def test_change_board_decision_becomes_a_dated_vote_entry() -> None:
     entry = run(
         "registry.decision.recorded",
-        {"decision": decision(), "modification": {"title": "Extend Scheduled Services"}},
+        {"decision": decision(), "modification": modification()},
         None,
     )
     assert entry is not None
@@ -164,10 +188,10 @@ def test_change_board_decision_becomes_a_dated_vote_entry() -> None:
     assert entry.title == "Change Board vote: MP192 Extend Scheduled Services"
 
 
-def test_panel_and_authority_decisions_make_no_entry() -> None:
-    for body in ("panel", "authority"):
-        data = {"decision": decision(body=body), "modification": {}}
-        assert deadline_action("registry.decision.recorded", data) is None
+@pytest.mark.parametrize("body", ["panel", "authority"])
+def test_panel_and_authority_decisions_make_no_entry(body: str) -> None:
+    data = {"decision": decision(body=body), "modification": modification()}
+    assert deadline_action("registry.decision.recorded", data) is None
 
 
 def test_cancel_deadline_cancels_once_and_then_does_nothing() -> None:
@@ -181,7 +205,8 @@ def test_cancel_deadline_cancels_once_and_then_does_nothing() -> None:
 
 
 def test_events_without_calendar_meaning_are_ignored() -> None:
-    assert deadline_action("registry.modification.created", {"modification": {}}) is None
+    data = {"modification": modification()}
+    assert deadline_action("registry.modification.created", data) is None
 
 
 @pytest.mark.parametrize(
@@ -191,7 +216,84 @@ def test_events_without_calendar_meaning_are_ignored() -> None:
         ("registry.consultation.opened", {"consultation": consultation(closes_at="soon")}),
         ("registry.release.published", {"release": release(modification_refs=["NOPE"])}),
     ],
+    ids=["empty", "bad-time", "bad-ref"],
 )
 def test_malformed_registry_data_is_a_clear_error(event_type: str, data: dict[str, Any]) -> None:
     with pytest.raises(InvalidRegistryEvent):
         deadline_action(event_type, data)
+
+
+def _without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in data.items() if name != key}
+
+
+def test_a_consultation_without_a_classification_is_refused_not_read_as_white() -> None:
+    with pytest.raises(InvalidRegistryEvent, match="classification"):
+        deadline_action(
+            "registry.consultation.opened",
+            {"consultation": _without(consultation(), "classification")},
+        )
+
+
+@pytest.mark.parametrize("mark", ["black", None, "", 3])
+def test_a_classification_the_calendar_does_not_know_reads_as_red(mark: object) -> None:
+    data = {"consultation": consultation(classification=mark)}
+    entry = run("registry.consultation.opened", data, None)
+    assert entry is not None
+    assert entry.classification is Classification.RED
+
+
+@pytest.mark.parametrize("mark", ["green", "amber", "red"])
+def test_a_derived_deadline_and_vote_inherit_their_source_mark(mark: str) -> None:
+    deadline = run(
+        "registry.consultation.opened", {"consultation": consultation(classification=mark)}, None
+    )
+    vote = run(
+        "registry.decision.recorded",
+        {"decision": decision(), "modification": modification(classification=mark)},
+        None,
+    )
+    assert deadline is not None
+    assert vote is not None
+    assert deadline.classification is vote.classification is Classification(mark)
+
+
+def test_a_reclassified_consultation_moves_its_deadline_both_ways() -> None:
+    white = run("registry.consultation.opened", {"consultation": consultation()}, None)
+    red = run(
+        "registry.consultation.reclassified",
+        {"consultation": consultation(classification="red")},
+        white,
+        LATER,
+    )
+    assert red is not None
+    assert red.classification is Classification.RED
+    assert red.status is EventStatus.CONFIRMED
+    back = run("registry.consultation.reclassified", {"consultation": consultation()}, red, LATER)
+    assert back is not None
+    assert back.classification is Classification.WHITE
+
+
+def test_a_reclassified_decision_moves_its_vote() -> None:
+    vote = run(
+        "registry.decision.recorded", {"decision": decision(), "modification": modification()}, None
+    )
+    amber = run(
+        "registry.decision.reclassified",
+        {"decision": decision(classification="amber"), "modification": modification()},
+        vote,
+        LATER,
+    )
+    assert amber is not None
+    assert amber.classification is Classification.AMBER
+
+
+def test_a_release_update_keeps_a_published_go_live_confirmed() -> None:
+    published = run("registry.release.published", {"release": release()}, None)
+    updated = run(
+        "registry.release.updated", {"release": release(modification_refs=["MP104"])}, published
+    )
+    assert updated is not None
+    assert updated.status is EventStatus.CONFIRMED
+    assert updated.classification is Classification.WHITE
+    assert "SECMP0015" not in updated.description

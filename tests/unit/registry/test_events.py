@@ -22,8 +22,8 @@ from services.registry.domain.models import (
     Vote,
 )
 from shared.contracts.classification import Classification
-from shared.contracts.statuses import Status
 from shared.contracts.events import EventName, parse_payload
+from shared.contracts.statuses import Status
 from shared.events import CloudEvent, DomainEvent
 from shared.refs import ModificationRef
 from tests.unit.registry.factories import BASE_URL, T0, modification

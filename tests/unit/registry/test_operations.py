@@ -49,9 +49,9 @@ from services.registry.domain.views import (
     release_view,
 )
 from services.registry.domain.workflow import transition
+from shared.contracts.classification import Classification
 from shared.contracts.statuses import Path, Status
 from shared.refs import ModificationRef
-from shared.contracts.classification import Classification
 from tests.unit.registry.factories import BASE_URL, T0, modification
 
 LATER = T0 + timedelta(days=1)
