@@ -309,6 +309,46 @@ def parse_payload(event_type: str, data: Any) -> Payload:
         raise InvalidPayload(f"{event_type}: {exc}") from exc
 
 
+# Where each part of a payload names its subject: the part, its key prefix, its id field.
+_SUBJECTS: Final = (
+    ("modification", "ref"),
+    ("consultation", "id"),
+    ("decision", "id"),
+    ("event", "id"),
+)
+
+
+def subject_keys(data: Any) -> list[str]:
+    """Return the keys (``consultation:<id>``, ``modification:MP192``...) of what `data` is about.
+
+    A consumer that keeps the latest mark of each subject (from any event, including a
+    reclassification) can hold back something it derived earlier: `most_restricted`
+    of the mark it was derived with and the subjects' current marks.
+    """
+    if not isinstance(data, dict):
+        return []
+    keys = []
+    for part, id_field in _SUBJECTS:
+        value = data.get(part)
+        if isinstance(value, dict) and isinstance(value.get(id_field), str):
+            keys.append(f"{part}:{value[id_field]}")
+    return keys
+
+
+def subject_marks(event_type: str, data: Any) -> dict[str, Classification]:
+    """Return the mark an event gives each of its subjects (empty if it does not validate)."""
+    try:
+        payload = parse_payload(event_type, data)
+    except InvalidPayload:
+        return {}
+    marks = {}
+    for part, id_field in _SUBJECTS:
+        shape = getattr(payload, part, None)
+        if isinstance(shape, Marked):
+            marks[f"{part}:{getattr(shape, id_field)}"] = shape.classification
+    return marks
+
+
 def disclosed_classification(event_type: str, data: Any) -> Classification:
     """Return the mark of what an event discloses; anything unreadable is the most restricted."""
     try:

@@ -22,6 +22,8 @@ SOURCES: Final = "notifier_sources"
 DIGEST_ITEMS: Final = "notifier_digest_items"
 CONSULTATIONS: Final = "notifier_consultations"
 MEETINGS: Final = "notifier_meetings"
+# The latest classification of each subject (looked up by `_id` only).
+MARKS: Final = "notifier_marks"
 SCHEDULE_RUNS: Final = "notifier_schedule_runs"
 RATE_LIMITS: Final = "notifier_rate_limits"
 LEASES: Final = "notifier_leases"

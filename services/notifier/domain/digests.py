@@ -8,14 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from services.notifier.domain.display import format_date, parse_day, parse_instant
-from services.notifier.domain.matching import (
-    CALENDAR_EVENT_TYPES,
-    CONSULTATION_EVENT_TYPES,
-    RELEASE_EVENT_TYPES,
-    classification_of,
-    topics_of,
-    wants_topics,
-)
+from services.notifier.domain.matching import held_back_to, topics_of, wants_topics
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
 from services.notifier.domain.views import (
     consultation_view,
@@ -24,7 +17,14 @@ from services.notifier.domain.views import (
     modification_view,
     release_view,
 )
-from shared.contracts.classification import Classification
+from shared.contracts.classification import Classification, most_restricted
+from shared.contracts.events import (
+    CALENDAR_EVENTS,
+    CONSULTATION_EVENTS,
+    RELEASE_EVENTS,
+    disclosed_classification,
+    subject_keys,
+)
 from shared.events import CloudEvent
 
 
@@ -134,7 +134,7 @@ def _latest_by(items: Iterable[DigestItem], entity: str) -> list[DigestItem]:
 
 def _meetings(items: list[DigestItem], period_end: datetime) -> tuple[MeetingRow, ...]:
     rows = []
-    calendar = [i for i in items if i.event_type in CALENDAR_EVENT_TYPES]
+    calendar = [i for i in items if i.event_type in CALENDAR_EVENTS]
     for item in _latest_by(calendar, "event"):
         event = event_view(item.data["event"])
         if (event.ends_at or event.starts_at) < period_end:
@@ -163,7 +163,7 @@ def _draft_proposals(items: list[DigestItem]) -> tuple[DraftProposalRow, ...]:
 
 def _consultations(items: list[DigestItem], period_end: datetime) -> tuple[ConsultationRow, ...]:
     rows = []
-    found = [i for i in items if i.event_type in CONSULTATION_EVENT_TYPES]
+    found = [i for i in items if i.event_type in CONSULTATION_EVENTS]
     for item in _latest_by(found, "consultation"):
         consultation = consultation_view(item.data["consultation"])
         closed = item.event_type == "registry.consultation.closed"
@@ -200,7 +200,7 @@ def _status_changes(items: list[DigestItem]) -> tuple[StatusChangeRow, ...]:
 
 def _releases(items: list[DigestItem], period_end: datetime) -> tuple[ReleaseRow, ...]:
     rows = []
-    found = [i for i in items if i.event_type in RELEASE_EVENT_TYPES]
+    found = [i for i in items if i.event_type in RELEASE_EVENTS]
     for item in _latest_by(found, "release"):
         release = release_view(item.data["release"])
         live = item.event_type == "registry.release.published"
@@ -224,10 +224,13 @@ def build_digest(
     items: Iterable[DigestItem],
     period_start: datetime,
     period_end: datetime,
+    current: Mapping[str, Classification],
 ) -> Digest | None:
     """Return the digest of the items up to `period_end`, or None when nothing is worth sending.
 
-    Items are those collected for this subscriber since the last digest. Every item
+    Items are those collected for this subscriber since the last digest; `current` holds
+    the latest marks of their subjects (a line about something reclassified since is
+    left out). Every item
     before `period_end` is consumed (listed in `item_keys`), shown or not; the caller
     records them so that no item appears in two digests of the same person.
     """
@@ -246,15 +249,10 @@ def build_digest(
         if wants_topics(
             subscription,
             topics_of(item.event_type, item.data),
-            classification_of(item.event_type, item.data),
+            _mark(item, current),
         )
     ]
-    order = list(Classification)
-    level = max(
-        (classification_of(i.event_type, i.data) for i in allowed),
-        key=order.index,
-        default=Classification.WHITE,
-    )
+    level = most_restricted(*(_mark(i, current) for i in allowed)) if allowed else WHITE
     digest = Digest(
         key=digest_key(subscription.id, subscription.digest, period_end),
         subscription_id=subscription.id,
@@ -270,3 +268,15 @@ def build_digest(
         item_keys=frozenset(unique),
     )
     return digest if digest.item_count else None
+
+
+WHITE = Classification.WHITE
+
+
+def _mark(item: DigestItem, current: Mapping[str, Classification]) -> Classification:
+    return held_back_to(disclosed_classification(item.event_type, item.data), item.data, current)
+
+
+def digest_subject_keys(items: Iterable[DigestItem]) -> set[str]:
+    """Return the subjects whose current marks `build_digest` needs."""
+    return {key for item in items for key in subject_keys(item.data)}

@@ -24,12 +24,13 @@ from services.notifier.domain.display import (
     one_line,
 )
 from services.notifier.domain.errors import NotEntitled
-from services.notifier.domain.matching import classification_of, is_entitled, topics_of
+from services.notifier.domain.matching import is_entitled, topics_of
 from services.notifier.domain.reminders import Reminder, ReminderKind
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
 from services.notifier.domain.topic_labels import topic_label
 from services.notifier.domain.views import consultation_view, event_view
 from shared.contracts.classification import Classification
+from shared.contracts.events import disclosed_classification
 from shared.contracts.topics import Topic
 
 
@@ -141,7 +142,7 @@ def render_alert(
     message_id_domain: str,
 ) -> EmailMessage:
     """Return the alert email of one event for one confirmed, entitled subscriber."""
-    classification = classification_of(cloud_event_type, data)
+    classification = disclosed_classification(cloud_event_type, data)
     _check_allowed(subscription, classification)
     content = alert_content(cloud_event_type, data)
     context = {

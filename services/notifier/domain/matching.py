@@ -8,109 +8,81 @@ from typing import Any
 
 from services.notifier.domain.display import parse_instant
 from services.notifier.domain.subscriptions import Subscription
-from shared.contracts.classification import Classification
+from shared.contracts.classification import Classification, most_restricted
+from shared.contracts.events import (
+    CALENDAR_EVENTS,
+    RECLASSIFICATIONS,
+    CalendarEventData,
+    ConsultationData,
+    DecisionData,
+    EventName,
+    InvalidPayload,
+    ModificationCreatedData,
+    ReleaseData,
+    StatusChangedData,
+    disclosed_classification,
+    parse_payload,
+    subject_keys,
+)
 from shared.contracts.topics import (
     ALL,
     CONSULTATIONS,
     DRAFT_PROPOSALS,
     RELEASES,
     Topic,
+    entry_topics,
     modification_topics,
-    type_topic,
 )
-from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, EventType
 from shared.events import CloudEvent
-from shared.refs import InvalidReference, ModificationRef
-
-CALENDAR_EVENT_TYPES = frozenset(
-    {"calendar.event.created", "calendar.event.updated", "calendar.event.cancelled"}
-)
-CONSULTATION_EVENT_TYPES = frozenset(
-    {
-        "registry.consultation.opened",
-        "registry.consultation.closing",
-        "registry.consultation.closed",
-    }
-)
-RELEASE_EVENT_TYPES = frozenset({"registry.release.scheduled", "registry.release.published"})
+from shared.refs import ModificationRef
 
 
-def _ref_topics(values: Iterable[object]) -> set[Topic]:
-    topics: set[Topic] = set()
-    for value in values:
-        if not isinstance(value, str):
-            continue
-        try:
-            topics |= modification_topics(ModificationRef.parse(value))
-        except InvalidReference:
-            # One bad reference on an agenda must not stop the rest of the alert.
-            continue
-    return topics
-
-
-def _entity(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
+def _ref_topics(refs: Iterable[str]) -> set[Topic]:
+    return {topic for ref in refs for topic in modification_topics(ModificationRef.parse(ref))}
 
 
 def topics_of(event_type: str, data: Mapping[str, Any]) -> frozenset[Topic]:
-    """Return the topics an event falls under; empty means nobody is alerted."""
-    topics: set[Topic] = set()
-    if event_type in CALENDAR_EVENT_TYPES:
-        event = _entity(data, "event")
-        topics.add(ALL)
-        try:
-            topics.add(type_topic(EventType(event.get("type", ""))))
-        except ValueError:
-            topics.add(type_topic(EventType.OTHER))
-        committee = event.get("committee")
-        # A committee the calendar knows before this service does still reaches `all`.
-        if isinstance(committee, str) and committee in COMMITTEES_BY_SLUG:
-            topics.add(Topic(f"committee:{committee}"))
-        topics |= _ref_topics(event.get("modification_refs") or ())
-    elif event_type == "registry.modification.created":
-        modification = _entity(data, "modification")
-        ref_topics = _ref_topics([modification.get("ref")])
-        topics |= {ALL, *ref_topics}
-        if modification.get("is_draft") or str(modification.get("ref", "")).upper().startswith(
-            "DP"
-        ):
-            topics.add(DRAFT_PROPOSALS)
-    elif event_type == "registry.modification.status_changed":
-        topics |= {ALL, *_ref_topics([_entity(data, "modification").get("ref")])}
-    elif event_type in CONSULTATION_EVENT_TYPES:
-        consultation = _entity(data, "consultation")
-        topics |= {ALL, CONSULTATIONS, *_ref_topics([consultation.get("modification_ref")])}
-    elif event_type == "registry.decision.recorded":
-        decision = _entity(data, "decision")
-        topics |= {ALL, *_ref_topics([decision.get("modification_ref")])}
-    elif event_type in RELEASE_EVENT_TYPES:
-        release = _entity(data, "release")
-        topics |= {ALL, RELEASES, *_ref_topics(release.get("modification_refs") or ())}
-    # registry.modification.updated and unknown types alert nobody: field edits are
-    # noise, and a release scheduling reaches followers through release.scheduled.
-    return frozenset(topics)
+    """Return the topics an event falls under; empty means nobody is alerted.
+
+    An event that does not fit the catalogue alerts nobody (the consumer dead-letters
+    it before this is asked; stored data from an older contract lands here).
+    """
+    try:
+        payload = parse_payload(event_type, data)
+    except InvalidPayload:
+        return frozenset()
+    match payload:
+        case CalendarEventData(event=event):
+            refs = [ModificationRef.parse(ref) for ref in event.modification_refs]
+            return entry_topics(event.type, event.committee, refs)
+        case ModificationCreatedData(modification=modification):
+            topics = {ALL, *_ref_topics([modification.ref])}
+            if modification.is_draft or modification.ref.startswith("DP"):
+                topics.add(DRAFT_PROPOSALS)
+            return frozenset(topics)
+        case StatusChangedData(modification=modification):
+            return frozenset({ALL, *_ref_topics([modification.ref])})
+        case ConsultationData(consultation=consultation) if event_type not in RECLASSIFICATIONS:
+            about = consultation.modification_ref
+            return frozenset({ALL, CONSULTATIONS, *_ref_topics([about] if about else [])})
+        case DecisionData(decision=decision) if event_type not in RECLASSIFICATIONS:
+            return frozenset({ALL, *_ref_topics([decision.modification_ref])})
+        case ReleaseData(release=release) if event_type != EventName.RELEASE_UPDATED:
+            return frozenset({ALL, RELEASES, *_ref_topics(release.modification_refs)})
+    # Field edits, reclassifications and a release's changed list alert nobody: they
+    # are not news, and a reclassification must never announce what it hides.
+    return frozenset()
 
 
-def classification_of(event_type: str, data: Mapping[str, Any]) -> Classification:
-    """Return the classification of what an event would disclose, failing closed."""
-    marks: list[object] = [
-        entity.get("classification")
-        for entity in data.values()
-        if isinstance(entity, Mapping) and "classification" in entity
-    ]
-    if event_type in CALENDAR_EVENT_TYPES and "classification" not in _entity(data, "event"):
-        # The calendar contract always carries it; its absence is a bug, so withhold.
-        return Classification.RED
-    level = Classification.WHITE
-    order = list(Classification)
-    for mark in marks:
-        try:
-            found = Classification(str(mark).lower())
-        except ValueError:
-            return Classification.RED
-        level = max(level, found, key=order.index)
-    return level
+def held_back_to(
+    derived: Classification, data: Mapping[str, Any], current: Mapping[str, Classification]
+) -> Classification:
+    """Return the mark of mail derived at `derived` from `data`, given its subjects' marks now.
+
+    A subject reclassified since (a consultation turned Red) holds back what was derived
+    while it was White; a subject made public since does not release what was withheld.
+    """
+    return most_restricted(derived, *(current[k] for k in subject_keys(data) if k in current))
 
 
 def is_entitled(subscription: Subscription, classification: Classification) -> bool:
@@ -135,9 +107,9 @@ def wants_topics(
 
 # Where an event says when its subject is over: a meeting's end, a consultation's close.
 _OVER_AT = {
-    **{event_type: ("event", "ends_at") for event_type in CALENDAR_EVENT_TYPES},
-    "registry.consultation.opened": ("consultation", "closes_at"),
-    "registry.consultation.closing": ("consultation", "closes_at"),
+    **{event_type.value: ("event", "ends_at") for event_type in CALENDAR_EVENTS},
+    EventName.CONSULTATION_OPENED.value: ("consultation", "closes_at"),
+    EventName.CONSULTATION_CLOSING.value: ("consultation", "closes_at"),
 }
 
 
@@ -174,6 +146,6 @@ def wants(subscription: Subscription, event: CloudEvent) -> bool:
         and wants_topics(
             subscription,
             topics_of(event.type, event.data),
-            classification_of(event.type, event.data),
+            disclosed_classification(event.type, event.data),
         )
     )

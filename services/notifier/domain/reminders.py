@@ -9,8 +9,9 @@ from enum import StrEnum
 from typing import Any, Final
 
 from services.notifier.domain.display import LONDON, london, parse_instant
-from services.notifier.domain.matching import classification_of, topics_of
+from services.notifier.domain.matching import topics_of
 from shared.contracts.classification import Classification
+from shared.contracts.events import disclosed_classification
 from shared.contracts.topics import Topic
 from shared.contracts.vocabulary import EventType
 
@@ -66,7 +67,7 @@ def _consultation_reminders(now: datetime, consultation: Mapping[str, Any]) -> l
     opens_at = parse_instant(consultation["opens_at"]) if consultation.get("opens_at") else None
     data = {"consultation": consultation}
     topics = topics_of("registry.consultation.opened", data)
-    classification = classification_of("registry.consultation.opened", data)
+    classification = disclosed_classification("registry.consultation.opened", data)
     due_1d = closes_at - timedelta(days=1)
     due_3d = closes_at - timedelta(days=3)
     # Only the latest window applies: a scheduler that was down must not send a
@@ -121,7 +122,7 @@ def _meeting_reminder(now: datetime, event: Mapping[str, Any]) -> Reminder | Non
         entity_id,
         due_at,
         topics_of("calendar.event.created", data),
-        classification_of("calendar.event.created", data),
+        disclosed_classification("calendar.event.created", data),
         data,
     )
 

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from services.notifier.adapters.deliveries import DeliveryKind
 from services.notifier.adapters.sources import items_from_sources
-from services.notifier.domain.digests import build_digest
+from services.notifier.domain.digests import build_digest, digest_subject_keys
 from services.notifier.domain.display import parse_instant
 from services.notifier.domain.errors import NotEntitled
 from services.notifier.domain.mail import (
@@ -20,11 +20,13 @@ from services.notifier.domain.mail import (
     render_digest,
     render_reminder,
 )
+from services.notifier.domain.matching import held_back_to, is_entitled
 from services.notifier.domain.reminders import Reminder, ReminderKind
 from services.notifier.domain.subscriptions import Subscription
 from services.notifier.service.context import Deps
 from services.notifier.service.links import confirm_expiry, confirm_url, links_for
 from shared.contracts.classification import Classification
+from shared.contracts.events import disclosed_classification, subject_keys
 from shared.contracts.topics import Topic
 from shared.db import Document
 
@@ -126,12 +128,13 @@ class Composer:
         deps = self._deps
         payload = delivery["payload"]
         keys = await deps.digest_items.keys(subscription.id, str(delivery["source_key"]))
-        sources = await deps.sources.many(keys)
+        items = items_from_sources((await deps.sources.many(keys)).values())
         digest = build_digest(
             subscription,
-            items_from_sources(sources.values()),
+            items,
             parse_instant(payload["period_start"]),
             parse_instant(payload["period_end"]),
+            await deps.marks.current(digest_subject_keys(items)),
         )
         if digest is None:
             raise Skip("nothing left to show in this digest")
@@ -143,6 +146,17 @@ class Composer:
             sent_at=self._now,
             message_id_domain=deps.settings.list_id_domain,
         )
+
+    async def _hold_back(
+        self, derived: Classification, data: Mapping[str, Any], subscription: Subscription
+    ) -> None:
+        """Skip mail whose subject was reclassified beyond the subscriber since it was queued."""
+        keys = subject_keys(data)
+        current = await self._once(
+            "marks:" + "|".join(keys), lambda: self._deps.marks.current(keys)
+        )
+        if not is_entitled(subscription, held_back_to(derived, data, current)):
+            raise Skip("its subject was reclassified since; this subscriber may not see it now")
 
     async def _ics(self, data: dict[str, Any]) -> bytes | None:
         event = data.get("event")
@@ -168,6 +182,7 @@ class Composer:
         domain = deps.settings.list_id_domain
         if kind is DeliveryKind.REMINDER:
             reminder = reminder_from_payload(payload)
+            await self._hold_back(reminder.classification, reminder.data, subscription)
             ics = await self._ics(payload["data"]) if "event" in payload["data"] else None
             return render_reminder(
                 reminder,
@@ -178,6 +193,8 @@ class Composer:
                 sent_at=self._now,
                 message_id_domain=domain,
             )
+        derived = disclosed_classification(payload["type"], payload["data"])
+        await self._hold_back(derived, payload["data"], subscription)
         return render_alert(
             payload["type"],
             payload["data"],

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from services.notifier.adapters.batches import BatchRepository
 from services.notifier.adapters.calendar_client import CalendarClient
 from services.notifier.adapters.deliveries import DeliveryRepository
+from services.notifier.adapters.marks import MarkRepository
 from services.notifier.adapters.rate_limits import RateLimiter
 from services.notifier.adapters.smtp import SmtpPool, SmtpTarget
 from services.notifier.adapters.sources import (
@@ -68,6 +69,7 @@ class Deps:
     sources: SourceRepository
     digest_items: DigestItemRepository
     projections: ProjectionRepository
+    marks: MarkRepository
     rate_limiter: RateLimiter
     smtp: SmtpPool
     calendar: CalendarClient
@@ -101,6 +103,7 @@ def build_deps(platform: Platform, settings: NotifierSettings, clock: Clock) -> 
         sources=SourceRepository(mongo),
         digest_items=DigestItemRepository(mongo),
         projections=ProjectionRepository(mongo),
+        marks=MarkRepository(mongo),
         rate_limiter=RateLimiter(mongo),
         smtp=SmtpPool(SmtpTarget.parse(settings.smtp_url), settings.smtp_concurrency),
         calendar=CalendarClient(

@@ -7,9 +7,6 @@ from typing import Any
 from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
 from services.notifier.domain.digests import digest_item
 from services.notifier.domain.matching import (
-    CALENDAR_EVENT_TYPES,
-    CONSULTATION_EVENT_TYPES,
-    classification_of,
     followed_when,
     is_about_the_past,
     topics_of,
@@ -17,6 +14,12 @@ from services.notifier.domain.matching import (
 )
 from services.notifier.service.context import Deps
 from services.notifier.service.queueing import queue_deliveries
+from shared.contracts.events import (
+    CALENDAR_EVENTS,
+    CONSULTATION_EVENTS,
+    disclosed_classification,
+    subject_marks,
+)
 from shared.db import Session
 from shared.events import CloudEvent
 
@@ -33,13 +36,13 @@ def source_payload(event: CloudEvent) -> dict[str, Any]:
 
 async def keep_projections(deps: Deps, event: CloudEvent, session: Session) -> None:
     """Remember consultations and meetings so the scheduler can remind about them."""
-    if event.type in CONSULTATION_EVENT_TYPES:
+    if event.type in CONSULTATION_EVENTS:
         consultation = event.data.get("consultation")
         if isinstance(consultation, dict) and consultation.get("closes_at"):
             closed = event.type == "registry.consultation.closed"
             status = "closed" if closed else str(consultation.get("status") or "open")
             await deps.projections.keep_consultation(consultation, status, event.time, session)
-    elif event.type in CALENDAR_EVENT_TYPES:
+    elif event.type in CALENDAR_EVENTS:
         calendar_event = event.data.get("event")
         if isinstance(calendar_event, dict) and calendar_event.get("starts_at"):
             await deps.projections.keep_meeting(calendar_event, event.time, session)
@@ -54,10 +57,11 @@ async def apply_event(deps: Deps, event: CloudEvent, session: Session) -> None:
     once; the unique (source_key, subscription_id) index is the second line of defence.
     """
     await keep_projections(deps, event, session)
+    await deps.marks.record(subject_marks(event.type, event.data), event.time, session)
     topics = topics_of(event.type, event.data)
     if not topics or is_about_the_past(event):
         return
-    classification = classification_of(event.type, event.data)
+    classification = disclosed_classification(event.type, event.data)
     wanted = [
         subscription
         for subscription in await deps.subscriptions.confirmed_following(topics, session)

@@ -11,7 +11,7 @@ from typing import Any, Final
 from services.notifier.adapters import names
 from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
 from services.notifier.adapters.sources import items_from_sources
-from services.notifier.domain.digests import build_digest, digest_key
+from services.notifier.domain.digests import build_digest, digest_key, digest_subject_keys
 from services.notifier.domain.display import LONDON, london
 from services.notifier.domain.matching import wants_topics
 from services.notifier.domain.reminders import Reminder, due_reminders
@@ -127,7 +127,8 @@ async def _digest_for(
     if not keys:
         return 0
     items = items_from_sources((await deps.sources.many(keys)).values())
-    digest = build_digest(subscription, items, start, end)
+    current = await deps.marks.current(digest_subject_keys(items))
+    digest = build_digest(subscription, items, start, end, current)
     key = digest_key(subscription.id, subscription.digest, end)
     # Everything before the period end is consumed, shown or not (e.g. a past meeting).
     consumed = [item.key for item in items if item.occurred_at < end]

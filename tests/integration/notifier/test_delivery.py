@@ -195,7 +195,7 @@ async def test_green_content_reaches_only_verified_parties(rig: Rig) -> None:
 async def test_hard_failures_are_recorded_and_suppress_the_address(rig: Rig) -> None:
     await rig.subscribe_confirmed("gone@example.org", ["modification:MP192"])
     rig.sink.faults = [RcptFault(550, "gone@example.org")]
-    for status in ("report_phase", "change_board", "approved", "implemented"):
+    for status in ("report-phase", "change-board-vote", "approved", "implemented"):
         event = await rig.publish(STATUS_CHANGED, status_change(status), subject="MP192")
         await rig.applied(event)
     failed = {"outcome": "failed"}

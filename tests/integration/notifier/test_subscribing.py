@@ -17,22 +17,18 @@ from tests.integration.notifier.rig import (
     Rig,
     link,
 )
-from tests.unit.notifier.samples import modification
+from tests.unit.notifier.samples import modification, status_changed
 
 STATUS_CHANGED = "registry.modification.status_changed"
 
 
-def status_change(to_status: str = "report_phase") -> dict[str, Any]:
-    return {
-        "modification": modification(),
-        "from_status": "refinement",
-        "to_status": to_status,
-        "from_label": "Refinement Process",
-        "to_label": "Report Phase",
-        "reason": None,
-        "actor": "secas",
-        "changed_at": "2022-02-01T10:00:00+00:00",
-    }
+def status_change(to_status: str = "report-phase") -> dict[str, Any]:
+    return status_changed(
+        modification=modification(status=to_status),
+        to_status=to_status,
+        reason="",
+        changed_at="2022-02-01T10:00:00+00:00",
+    )
 
 
 async def test_unconfirmed_address_gets_only_the_confirmation_and_the_link_works_once(
@@ -55,7 +51,7 @@ async def test_unconfirmed_address_gets_only_the_confirmation_and_the_link_works
     assert again.status == 410
     assert again.content_type == "application/problem+json"
 
-    await rig.publish(STATUS_CHANGED, status_change("change_board"), subject="MP192")
+    await rig.publish(STATUS_CHANGED, status_change("change-board-vote"), subject="MP192")
     messages = await rig.wait_mail(2)
     alert = messages[-1]
     assert "MP192" in str(alert["Subject"])

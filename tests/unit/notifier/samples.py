@@ -109,6 +109,7 @@ def modification(**overrides: Any) -> dict[str, Any]:
         "target_release": None,
         "is_draft": False,
         "url": "https://registry.secas.example.org/modifications/MP192",
+        "classification": "white",
     }
     value.update(overrides)
     return value
@@ -121,7 +122,7 @@ def draft_proposal() -> dict[str, Any]:
         title="Reallocating Third Party Communications Hubs in the Event of a SoLR",
         summary="Migrate liability for uninstalled Communications Hubs held by a third party "
         "when a Supplier ceases trading.",
-        status="development",
+        status="draft-proposal",
         status_label="Development Stage",
         path=None,
         path_label=None,
@@ -144,6 +145,7 @@ def consultation(**overrides: Any) -> dict[str, Any]:
         "respond_to": "changeteam@secas.example.org",
         "url": "https://registry.secas.example.org/consultations/con-mp192-rc",
         "status": "open",
+        "classification": "white",
     }
     value.update(overrides)
     return value
@@ -174,4 +176,35 @@ def decision() -> dict[str, Any]:
         "vote": "unanimous",
         "decided_on": "2022-02-23",
         "summary": "The Change Board approved MP192 for the June 2022 SEC Release.",
+        "classification": "white",
+    }
+
+
+def status_changed(**overrides: Any) -> dict[str, Any]:
+    """Return MP192's move from Refinement to the Report Phase as the registry publishes it."""
+    value: dict[str, Any] = {
+        "modification": modification(status="report-phase", status_label="Report Phase"),
+        "previous_ref": "MP192",
+        "from_status": "refinement",
+        "to_status": "report-phase",
+        "from_label": "Refinement Process",
+        "to_label": "Report Phase",
+        "reason": "Refinement consultation responses considered by the Working Group.",
+        "actor": "secas",
+        "changed_at": "2022-02-10T12:00:00+00:00",
+    }
+    value.update(overrides)
+    return value
+
+
+def meeting_moved(event: dict[str, Any]) -> dict[str, Any]:
+    """Return `calendar.event.updated` data: Change Board Meeting 62 moved to `event`."""
+    return {
+        "event": event,
+        "changed": ["starts_at", "ends_at"],
+        "previous": {
+            "starts_at": "2022-01-26T10:00:00+00:00",
+            "ends_at": "2022-01-26T13:00:00+00:00",
+            "location": "8 Fenchurch Place, London EC3M 4AJ",
+        },
     }

@@ -40,6 +40,7 @@ from .samples import (
     meeting,
     modification,
     release,
+    status_changed,
     webinar,
 )
 
@@ -119,11 +120,7 @@ def _digest() -> EmailMessage:
         DigestItem(
             "e5",
             "registry.modification.status_changed",
-            {
-                "modification": modification(),
-                "from_label": "Refinement Process",
-                "to_label": "Report Phase",
-            },
+            status_changed(changed_at="2022-01-17T12:00:00+00:00"),
             start,
         ),
         DigestItem(
@@ -140,7 +137,7 @@ def _digest() -> EmailMessage:
         ),
     ]
     subscriber = confirmed(["all"], digest="weekly")
-    digest = build_digest(subscriber, items, start, NOW)
+    digest = build_digest(subscriber, items, start, NOW, {})
     assert digest is not None
     return render_digest(
         digest, subscriber, LINKS, sender=SENDER, sent_at=NOW, message_id_domain=DOMAIN
@@ -173,16 +170,7 @@ CASES: dict[str, Callable[[], EmailMessage]] = {
     ),
     "status_changed": lambda: _alert(
         "registry.modification.status_changed",
-        {
-            "modification": modification(status="report_phase", status_label="Report Phase"),
-            "from_status": "refinement",
-            "to_status": "report_phase",
-            "from_label": "Refinement Process",
-            "to_label": "Report Phase",
-            "reason": "Refinement consultation responses considered by the Working Group.",
-            "actor": "secas",
-            "changed_at": "2022-02-10T12:00:00+00:00",
-        },
+        status_changed(),
     ),
     "decision_recorded": lambda: _alert(
         "registry.decision.recorded", {"decision": decision(), "modification": modification()}
