@@ -156,10 +156,10 @@ async def single_ics(request: web.Request) -> web.Response:
     event = await commands.get(context, request.match_info["id"])
     principal = request.get(PRINCIPAL_KEY)
     roles = frozenset() if principal is None else principal.roles
-    # Green goes out only through a service that checks entitlement (the notifier, to
-    # verified SEC Parties); Amber and Red only to the secretariat itself.
-    green = bool(roles & {ROLE_SERVICE, ROLE_SECRETARIAT, ROLE_ADMIN})
     staff = bool(roles & {ROLE_SECRETARIAT, ROLE_ADMIN})
+    # Green goes out only through a service that checks entitlement and says it is for
+    # verified SEC Parties (the notifier's `audience=parties`); Amber and Red only to staff.
+    green = staff or (ROLE_SERVICE in roles and request.query.get("audience") == "parties")
     if not (
         event.classification.is_public
         or staff

@@ -158,11 +158,12 @@ class Composer:
         if not is_entitled(subscription, held_back_to(derived, data, current)):
             raise Skip("its subject was reclassified since; this subscriber may not see it now")
 
-    async def _ics(self, data: dict[str, Any]) -> bytes | None:
+    async def _ics(self, data: dict[str, Any], subscription: Subscription) -> bytes | None:
         event = data.get("event")
         if not isinstance(event, dict) or not event.get("ics_url"):
             return None
-        url = str(event["ics_url"])
+        # A verified SEC Party's copy may list Green papers; anyone else's lists White only.
+        url = str(event["ics_url"]) + ("?audience=parties" if subscription.verified_party else "")
         # Without the calendar, wait and retry: an alert about a meeting promises its entry.
         ics: bytes | None = await self._once(
             f"ics:{url}", lambda: self._deps.calendar.fetch_ics(url)
@@ -183,7 +184,11 @@ class Composer:
         if kind is DeliveryKind.REMINDER:
             reminder = reminder_from_payload(payload)
             await self._hold_back(reminder.classification, reminder.data, subscription)
-            ics = await self._ics(payload["data"]) if "event" in payload["data"] else None
+            ics = (
+                await self._ics(payload["data"], subscription)
+                if "event" in payload["data"]
+                else None
+            )
             return render_reminder(
                 reminder,
                 subscription,
@@ -200,7 +205,7 @@ class Composer:
             payload["data"],
             subscription,
             links,
-            await self._ics(payload["data"]),
+            await self._ics(payload["data"], subscription),
             event_id=str(source["_id"]),
             sender=deps.sender,
             sent_at=self._now,
