@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from pymongo import MongoClient
 
+from services.calendar.adapters.documents import to_document
 from services.calendar.adapters.repository import EVENTS, FEED_VERSION_ID, FEED_VERSIONS
-from services.calendar.domain.documents import to_document
 from services.calendar.domain.model import CalendarEvent, uid_for
 from services.calendar.seed import load_seed
 

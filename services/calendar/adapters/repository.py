@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from services.calendar.domain.documents import from_document, to_document
+from services.calendar.adapters.documents import from_document, to_document
 from services.calendar.domain.errors import VersionConflict
 from services.calendar.domain.model import CalendarEvent
 from shared.db import Collection, Mongo, Session
@@ -108,7 +108,7 @@ class EventQuery:
 
 
 class EventRepository:
-    """Entries as `services.calendar.domain.documents` shapes them; writes take a session."""
+    """Entries as `services.calendar.adapters.documents` shapes them; writes take a session."""
 
     def __init__(self, mongo: Mongo) -> None:
         self._events: Collection = mongo.collection(EVENTS)

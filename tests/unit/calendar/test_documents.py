@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from services.calendar.adapters.documents import from_document, to_document
 from services.calendar.domain.changes import cancel
-from services.calendar.domain.documents import from_document, to_document
 from services.calendar.domain.model import OccurrenceOverride, Recurrence
 from services.calendar.seed import load_seed
 from services.calendar.seed.times import local

@@ -1,4 +1,4 @@
-"""Convert entries to and from plain dicts (MongoDB documents), losslessly."""
+"""Map the calendar's entries to MongoDB documents and back, losslessly."""
 
 from __future__ import annotations
 
