@@ -38,7 +38,7 @@ import aiosmtplib
 
 from bench.service import wait_ready
 from services.notifier.adapters import names
-from services.notifier.domain.documents import to_document
+from services.notifier.adapters.documents import to_document
 from services.notifier.domain.mail import Links, Sender, render_alert
 from services.notifier.domain.subscriptions import (
     Subscription,

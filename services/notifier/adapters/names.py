@@ -7,7 +7,7 @@ from typing import Final
 
 from pymongo import ASCENDING, IndexModel
 
-from services.notifier.domain.documents import SUBSCRIPTION_INDEXES
+from services.notifier.adapters.documents import SUBSCRIPTION_INDEXES
 
 SUBSCRIPTIONS: Final = "notifier_subscriptions"
 SUPPRESSIONS: Final = "notifier_suppressions"

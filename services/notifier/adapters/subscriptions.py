@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 
 from services.notifier.adapters import names
-from services.notifier.domain.documents import (
+from services.notifier.adapters.documents import (
     from_document,
     suppression_document,
     to_document,

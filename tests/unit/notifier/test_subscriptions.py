@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.notifier.domain.documents import from_document, to_document
+from services.notifier.adapters.documents import from_document, to_document
 from services.notifier.domain.errors import (
     InvalidSubscriptionField,
     InvalidSubscriptionState,
