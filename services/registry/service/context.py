@@ -27,7 +27,7 @@ class AlreadyExists(DomainError):
 
 
 @dataclass(frozen=True)
-class Registry:
+class RegistryContext:
     """The registry's dependencies: database, outbox, repositories, read model, base URL."""
 
     mongo: Mongo
@@ -46,7 +46,7 @@ class Registry:
 
 
 async def modification_named(
-    registry: Registry, ref: ModificationRef, session: Session
+    registry: RegistryContext, ref: ModificationRef, session: Session
 ) -> Modification | None:
     """Return the modification `ref` names, also by a converted Draft Proposal's old DPnnn."""
     repo = registry.repos.modifications

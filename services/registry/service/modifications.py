@@ -18,7 +18,7 @@ from services.registry.domain.models import (
 )
 from services.registry.domain.reclassification import follow_reclassification
 from services.registry.domain.workflow import HistoryEntry, converts_draft, transition
-from services.registry.service.context import AlreadyExists, NotFound, Registry
+from services.registry.service.context import AlreadyExists, NotFound, RegistryContext
 from services.registry.service.proceedings import public_refs
 from shared.contracts.classification import Classification
 from shared.contracts.statuses import Status
@@ -26,7 +26,7 @@ from shared.db import Session
 from shared.refs import ModificationRef
 
 
-async def _load(registry: Registry, ref: ModificationRef, session: Session) -> Modification:
+async def _load(registry: RegistryContext, ref: ModificationRef, session: Session) -> Modification:
     mod = await registry.repos.modifications.get(str(ref), session)
     if mod is None:
         raise NotFound(f"no modification {ref}")
@@ -34,7 +34,7 @@ async def _load(registry: Registry, ref: ModificationRef, session: Session) -> M
 
 
 async def create_modification(
-    registry: Registry, ref: ModificationRef, title: str, fields: Mapping[str, Any]
+    registry: RegistryContext, ref: ModificationRef, title: str, fields: Mapping[str, Any]
 ) -> Modification:
     """Raise a new DP or MP; refuse a reference already used (also as a converted DP)."""
     mod, events = rules.create_modification(
@@ -56,7 +56,7 @@ async def create_modification(
 
 
 async def patch_modification(
-    registry: Registry,
+    registry: RegistryContext,
     ref: ModificationRef,
     fields: Mapping[str, Any],
     expected_version: int | None,
@@ -86,7 +86,7 @@ async def patch_modification(
 
 
 async def _follow_reclassification(
-    registry: Registry, before: Modification, after: Modification, session: Session
+    registry: RegistryContext, before: Modification, after: Modification, session: Session
 ) -> None:
     """Tell the consumers about everything whose disclosed mark moved with the modification."""
     spellings = [
@@ -107,7 +107,7 @@ async def _follow_reclassification(
 
 
 async def _move(
-    registry: Registry,
+    registry: RegistryContext,
     session: Session,
     before: Modification,
     to: Status,
@@ -136,7 +136,7 @@ async def _move(
 
 
 async def transition_modification(
-    registry: Registry,
+    registry: RegistryContext,
     ref: ModificationRef,
     to: Status,
     actor: str,
@@ -168,7 +168,7 @@ def decision_move(outcome: Outcome) -> Status | None:
 
 
 async def record_decision(
-    registry: Registry,
+    registry: RegistryContext,
     ref: ModificationRef,
     body: DecisionBody,
     outcome: Outcome,
@@ -211,7 +211,10 @@ async def record_decision(
 
 
 async def reclassify_decision(
-    registry: Registry, ref: ModificationRef, decision_id: str, classification: Classification
+    registry: RegistryContext,
+    ref: ModificationRef,
+    decision_id: str,
+    classification: Classification,
 ) -> Decision:
     """Give a decision on `ref` a new mark; its Change Board vote entry follows it."""
 

@@ -18,7 +18,7 @@ from services.registry.domain.models import (
 from services.registry.service.context import (
     AlreadyExists,
     NotFound,
-    Registry,
+    RegistryContext,
     modification_named,
 )
 from shared.contracts.classification import Classification
@@ -27,7 +27,7 @@ from shared.refs import ModificationRef
 
 
 async def _consultation(
-    registry: Registry, consultation_id: str, session: Session
+    registry: RegistryContext, consultation_id: str, session: Session
 ) -> tuple[Consultation, Modification | None]:
     """Return a consultation and the modification it is about (None for a standalone one)."""
     consultation = await registry.repos.consultations.get(consultation_id, session)
@@ -40,7 +40,7 @@ async def _consultation(
 
 
 async def public_refs(
-    registry: Registry, refs: Sequence[ModificationRef], session: Session
+    registry: RegistryContext, refs: Sequence[ModificationRef], session: Session
 ) -> tuple[ModificationRef, ...]:
     """Return those of `refs` whose modification is White (what a release may name)."""
     found = [await registry.repos.modifications.get(str(ref), session) for ref in refs]
@@ -52,7 +52,7 @@ async def public_refs(
 
 
 async def open_consultation(
-    registry: Registry,
+    registry: RegistryContext,
     title: str,
     kind: ConsultationKind,
     opens_at: datetime,
@@ -92,7 +92,7 @@ async def open_consultation(
 
 
 async def move_consultation(
-    registry: Registry, consultation_id: str, closes_at: datetime
+    registry: RegistryContext, consultation_id: str, closes_at: datetime
 ) -> Consultation:
     """Move the deadline of an open consultation (one `closing` event if it changed)."""
 
@@ -110,7 +110,7 @@ async def move_consultation(
 
 
 async def close_consultation(
-    registry: Registry, consultation_id: str, at: datetime | None = None
+    registry: RegistryContext, consultation_id: str, at: datetime | None = None
 ) -> Consultation:
     """Close an open consultation now (or at `at`)."""
 
@@ -127,7 +127,7 @@ async def close_consultation(
 
 
 async def reclassify_consultation(
-    registry: Registry, consultation_id: str, classification: Classification
+    registry: RegistryContext, consultation_id: str, classification: Classification
 ) -> Consultation:
     """Give a consultation a new mark; its calendar entry and reminders follow it."""
 
@@ -145,7 +145,7 @@ async def reclassify_consultation(
 
 
 async def schedule_release(
-    registry: Registry,
+    registry: RegistryContext,
     effective_date: date,
     kind: ReleaseKind,
     *,
@@ -184,7 +184,7 @@ async def schedule_release(
 
 
 async def publish_release(
-    registry: Registry,
+    registry: RegistryContext,
     release_id: str,
     *,
     sec_version: str | None = None,

@@ -18,7 +18,7 @@ from services.registry.domain.events import (
 from services.registry.domain.models import Modification
 from services.registry.seed import SeedData, load_seed
 from services.registry.seed.history import seed_history
-from services.registry.service.context import Registry
+from services.registry.service.context import RegistryContext
 from services.registry.service.proceedings import public_refs
 from shared.db import Session
 from shared.events import DomainEvent
@@ -26,7 +26,7 @@ from shared.events import DomainEvent
 log = logging.getLogger(__name__)
 
 
-async def load_seed_register(registry: Registry, seed: SeedData | None = None) -> int:
+async def load_seed_register(registry: RegistryContext, seed: SeedData | None = None) -> int:
     """Insert the seed entities that are missing; return how many were inserted."""
     seed = seed or load_seed()
     base = registry.base_url

@@ -14,7 +14,7 @@ from services.registry.domain.errors import (
     InvalidState,
     VersionConflict,
 )
-from services.registry.service.context import AlreadyExists, NotFound, Registry
+from services.registry.service.context import AlreadyExists, NotFound, RegistryContext
 from services.registry.service.read_model import RegisterReadModel
 from services.registry.service.seeding import load_seed_register
 from services.registry.web import api_modifications, api_proceedings, pages
@@ -47,7 +47,7 @@ def create_app(settings: RegistrySettings, clock: Clock = system_clock) -> web.A
 
     async def attach_registry(platform: Platform) -> None:
         repos = Repositories.build(platform.mongo)
-        registry = Registry(
+        registry = RegistryContext(
             mongo=platform.mongo,
             outbox=platform.outbox,
             repos=repos,

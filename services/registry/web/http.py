@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.registry.domain.errors import IllegalTransition
-from services.registry.service.context import Registry
+from services.registry.service.context import RegistryContext
 from services.registry.service.register import ModificationQuery
 from services.registry.web.schemas import ModificationListQuery
 from shared.auth import PRINCIPAL_KEY
@@ -13,10 +13,10 @@ from shared.contracts.statuses import Path, Status
 from shared.errors import Problem
 from shared.refs import InvalidReference, ModificationRef
 
-REGISTRY = web.AppKey("registry", Registry)
+REGISTRY = web.AppKey("registry", RegistryContext)
 
 
-def registry_of(request: web.Request) -> Registry:
+def registry_of(request: web.Request) -> RegistryContext:
     return request.app[REGISTRY]
 
 
