@@ -23,7 +23,7 @@ from services.notifier.domain.mail import (
 from services.notifier.domain.matching import held_back_to, is_entitled
 from services.notifier.domain.reminders import Reminder, ReminderKind
 from services.notifier.domain.subscriptions import Subscription
-from services.notifier.service.context import Deps
+from services.notifier.service.context import NotifierContext
 from services.notifier.service.links import confirm_expiry, confirm_url, links_for
 from shared.contracts.classification import Classification
 from shared.contracts.events import disclosed_classification, subject_keys
@@ -60,24 +60,28 @@ class Composer:
 
     def __init__(
         self,
-        deps: Deps,
+        context: NotifierContext,
         now: datetime,
         subscriptions: Mapping[str, Subscription],
         suppressions: Mapping[str, str],
     ) -> None:
-        self._deps = deps
+        self._context = context
         self._now = now
         self._subscriptions = subscriptions
         self._suppressions = suppressions
         self._shared: dict[str, asyncio.Task[Any]] = {}
 
     @classmethod
-    async def for_batch(cls, deps: Deps, now: datetime, deliveries: list[Document]) -> Composer:
-        subscriptions = await deps.subscriptions.many(str(d["subscription_id"]) for d in deliveries)
-        suppressions = await deps.subscriptions.suppression_reasons(
+    async def for_batch(
+        cls, context: NotifierContext, now: datetime, deliveries: list[Document]
+    ) -> Composer:
+        subscriptions = await context.subscriptions.many(
+            str(d["subscription_id"]) for d in deliveries
+        )
+        suppressions = await context.subscriptions.suppression_reasons(
             s.email_hash for s in subscriptions.values()
         )
-        return cls(deps, now, subscriptions, suppressions)
+        return cls(context, now, subscriptions, suppressions)
 
     def subscription(self, delivery: Document) -> Subscription | None:
         return self._subscriptions.get(str(delivery["subscription_id"]))
@@ -109,7 +113,7 @@ class Composer:
         return message, subscription.email
 
     def _confirmation(self, delivery: Document, subscription: Subscription) -> EmailMessage:
-        deps = self._deps
+        context = self._context
         payload = delivery["payload"]
         expires_at = confirm_expiry(subscription)
         if subscription.confirm_nonce != payload["nonce"] or expires_at is None:
@@ -117,34 +121,34 @@ class Composer:
         return render_confirmation(
             # The Message-ID derives from the version that asked for this email, not today's.
             replace(subscription, version=int(payload["version"])),
-            confirm_url(deps, subscription, expires_at),
+            confirm_url(context, subscription, expires_at),
             expires_at,
-            sender=deps.sender,
+            sender=context.sender,
             sent_at=self._now,
-            message_id_domain=deps.settings.list_id_domain,
+            message_id_domain=context.settings.list_id_domain,
         )
 
     async def _digest(self, delivery: Document, subscription: Subscription) -> EmailMessage:
-        deps = self._deps
+        context = self._context
         payload = delivery["payload"]
-        keys = await deps.digest_items.keys(subscription.id, str(delivery["source_key"]))
-        items = items_from_sources((await deps.sources.many(keys)).values())
+        keys = await context.digest_items.keys(subscription.id, str(delivery["source_key"]))
+        items = items_from_sources((await context.sources.many(keys)).values())
         digest = build_digest(
             subscription,
             items,
             parse_instant(payload["period_start"]),
             parse_instant(payload["period_end"]),
-            await deps.marks.current(digest_subject_keys(items)),
+            await context.marks.current(digest_subject_keys(items)),
         )
         if digest is None:
             raise Skip("nothing left to show in this digest")
         return render_digest(
             digest,
             subscription,
-            links_for(deps, subscription, self._now),
-            sender=deps.sender,
+            links_for(context, subscription, self._now),
+            sender=context.sender,
             sent_at=self._now,
-            message_id_domain=deps.settings.list_id_domain,
+            message_id_domain=context.settings.list_id_domain,
         )
 
     async def _hold_back(
@@ -153,7 +157,7 @@ class Composer:
         """Skip mail whose subject was reclassified beyond the subscriber since it was queued."""
         keys = subject_keys(data)
         current = await self._once(
-            "marks:" + "|".join(keys), lambda: self._deps.marks.current(keys)
+            "marks:" + "|".join(keys), lambda: self._context.marks.current(keys)
         )
         if not is_entitled(subscription, held_back_to(derived, data, current)):
             raise Skip("its subject was reclassified since; this subscriber may not see it now")
@@ -166,21 +170,23 @@ class Composer:
         url = str(event["ics_url"]) + ("?audience=parties" if subscription.verified_party else "")
         # Without the calendar, wait and retry: an alert about a meeting promises its entry.
         ics: bytes | None = await self._once(
-            f"ics:{url}", lambda: self._deps.calendar.fetch_ics(url)
+            f"ics:{url}", lambda: self._context.calendar.fetch_ics(url)
         )
         return ics
 
     async def _from_source(
         self, kind: DeliveryKind, delivery: Document, subscription: Subscription
     ) -> EmailMessage:
-        deps = self._deps
+        context = self._context
         key = str(delivery["source_key"])
-        source: Document | None = await self._once(f"source:{key}", lambda: deps.sources.get(key))
+        source: Document | None = await self._once(
+            f"source:{key}", lambda: context.sources.get(key)
+        )
         if source is None:
             raise Skip("the source of this delivery is gone")
         payload = source["payload"]
-        links = links_for(deps, subscription, self._now)
-        domain = deps.settings.list_id_domain
+        links = links_for(context, subscription, self._now)
+        domain = context.settings.list_id_domain
         if kind is DeliveryKind.REMINDER:
             reminder = reminder_from_payload(payload)
             await self._hold_back(reminder.classification, reminder.data, subscription)
@@ -194,7 +200,7 @@ class Composer:
                 subscription,
                 links,
                 ics,
-                sender=deps.sender,
+                sender=context.sender,
                 sent_at=self._now,
                 message_id_domain=domain,
             )
@@ -207,7 +213,7 @@ class Composer:
             links,
             await self._ics(payload["data"], subscription),
             event_id=str(source["_id"]),
-            sender=deps.sender,
+            sender=context.sender,
             sent_at=self._now,
             message_id_domain=domain,
         )

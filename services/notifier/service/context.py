@@ -55,9 +55,9 @@ class BatchRequested:
         return {"batch_id": self.batch_id, "kind": self.kind}
 
 
-@dataclass
-class Deps:
-    """Everything a use case may touch; tests build one with their own clock."""
+@dataclass(frozen=True)
+class NotifierContext:
+    """The notifier's resources, built once the platform has opened them; tests pass a clock."""
 
     settings: NotifierSettings
     clock: Clock
@@ -89,10 +89,11 @@ class Deps:
             loop.call_later(delay, self.outbox.notify)
 
 
-def build_deps(platform: Platform, settings: NotifierSettings, clock: Clock) -> Deps:
+def build_context(platform: Platform, settings: NotifierSettings, clock: Clock) -> NotifierContext:
+    """Return the context of a started platform: repositories, SMTP pool, links and clock."""
     mongo = platform.mongo
     name, address = parseaddr(settings.mail_from)
-    return Deps(
+    return NotifierContext(
         settings=settings,
         clock=clock,
         mongo=mongo,

@@ -13,7 +13,7 @@ from services.notifier.adapters.deliveries import DeliveryRepository, Ended, Out
 from services.notifier.adapters.smtp import PermanentFailure, TemporaryFailure
 from services.notifier.domain.subscriptions import Subscription, Suppression
 from services.notifier.service.composing import BOUNCED, Composer, Skip
-from services.notifier.service.context import Deps
+from services.notifier.service.context import NotifierContext
 from shared.db import Document
 from shared.events import CloudEvent
 
@@ -58,21 +58,21 @@ class Retry:
     error: Exception
 
 
-async def send_batch(deps: Deps, event: CloudEvent) -> bool:
+async def send_batch(context: NotifierContext, event: CloudEvent) -> bool:
     """The JobSubscription job: return False when the batch was not this worker's to send."""
     batch_id = str(event.data.get("batch_id") or event.subject or "")
-    now = deps.clock()
+    now = context.clock()
     held_until = now + STALE_CLAIM
-    batch = await deps.batches.claim(batch_id, now, held_until)
+    batch = await context.batches.claim(batch_id, now, held_until)
     if batch is None:
         return False  # done, unknown, or another worker holds a live claim
     ids = [str(i) for i in batch["delivery_ids"]]
-    ended = await deps.deliveries.ended(ids)
-    deliveries = await deps.deliveries.many([i for i in ids if i not in ended])
-    composer = await Composer.for_batch(deps, now, deliveries)
-    recorder = Recorder(deps.deliveries)
+    ended = await context.deliveries.ended(ids)
+    deliveries = await context.deliveries.many([i for i in ids if i not in ended])
+    composer = await Composer.for_batch(context, now, deliveries)
+    recorder = Recorder(context.deliveries)
     results = await asyncio.gather(
-        *(_send_one(deps, composer, recorder, delivery, now) for delivery in deliveries),
+        *(_send_one(context, composer, recorder, delivery, now) for delivery in deliveries),
         return_exceptions=True,
     )
     # Whatever happened, what was sent is recorded before anything else.
@@ -82,38 +82,44 @@ async def send_batch(deps: Deps, event: CloudEvent) -> bool:
     if unexpected or (retries and int(batch["attempts"]) < MAX_ATTEMPTS):
         error = unexpected[0] if unexpected else retries[0].error
         retry_at = now + retry_delay(int(batch["attempts"]))
-        await deps.batches.release(batch_id, held_until, deps.clock(), repr(error), retry_at)
+        await context.batches.release(batch_id, held_until, context.clock(), repr(error), retry_at)
         raise error  # the queue retries soon, the sweeper later; ended ones are skipped
     await recorder.deliveries.record(
-        [Ended(r.delivery_id, Outcome.FAILED, deps.clock(), error=str(r.error)) for r in retries]
+        [Ended(r.delivery_id, Outcome.FAILED, context.clock(), error=str(r.error)) for r in retries]
     )
-    await deps.batches.close(batch_id, held_until, deps.clock())
+    await context.batches.close(batch_id, held_until, context.clock())
     return True
 
 
 async def _send_one(
-    deps: Deps, composer: Composer, recorder: Recorder, delivery: Document, now: datetime
+    context: NotifierContext,
+    composer: Composer,
+    recorder: Recorder,
+    delivery: Document,
+    now: datetime,
 ) -> Retry | None:
     delivery_id = str(delivery["_id"])
     try:
         message, recipient = await composer.compose(delivery)
-        await deps.smtp.send(message, deps.sender.address, recipient)
+        await context.smtp.send(message, context.sender.address, recipient)
     except Skip as exc:
         await recorder.add(Ended(delivery_id, Outcome.SKIPPED, now, error=str(exc)))
     except PermanentFailure as exc:
         await recorder.add(Ended(delivery_id, Outcome.FAILED, now, error=str(exc)))
         subscription = composer.subscription(delivery)
         if subscription is not None:
-            await _count_hard_failure(deps, subscription, now)
+            await _count_hard_failure(context, subscription, now)
     except (TemporaryFailure, CalendarUnavailable) as exc:
         return Retry(delivery_id, exc)
     else:
         message_id = str(message["Message-ID"])
-        await recorder.add(Ended(delivery_id, Outcome.SENT, deps.clock(), message_id=message_id))
+        await recorder.add(Ended(delivery_id, Outcome.SENT, context.clock(), message_id=message_id))
     return None
 
 
-async def _count_hard_failure(deps: Deps, subscription: Subscription, now: datetime) -> None:
-    if await deps.subscriptions.record_hard_failure(subscription.email_hash, now):
+async def _count_hard_failure(
+    context: NotifierContext, subscription: Subscription, now: datetime
+) -> None:
+    if await context.subscriptions.record_hard_failure(subscription.email_hash, now):
         log.info("suppressing subscription %s after repeated hard failures", subscription.id)
-        await deps.subscriptions.suppress(Suppression(subscription.email_hash, BOUNCED, now))
+        await context.subscriptions.suppress(Suppression(subscription.email_hash, BOUNCED, now))

@@ -12,29 +12,30 @@ from services.notifier.domain.subscriptions import (
     private_feed_token,
 )
 from services.notifier.domain.tokens import TOKEN_LIFETIMES, TokenPurpose, make_token
-from services.notifier.service.context import Deps
+from services.notifier.service.context import NotifierContext
 
 
-def _token(deps: Deps, purpose: TokenPurpose, subscription: Subscription, now: datetime) -> str:
-    return make_token(deps.secret, purpose, subscription.id, now + TOKEN_LIFETIMES[purpose])
+def _token(
+    context: NotifierContext, purpose: TokenPurpose, subscription: Subscription, now: datetime
+) -> str:
+    return make_token(context.secret, purpose, subscription.id, now + TOKEN_LIFETIMES[purpose])
 
 
-def manage_url(deps: Deps, subscription: Subscription, now: datetime) -> str:
-    base = deps.settings.public_base_url_notifier.rstrip("/")
-    return (
-        f"{base}/subscriptions/manage?token={_token(deps, TokenPurpose.MANAGE, subscription, now)}"
-    )
+def manage_url(context: NotifierContext, subscription: Subscription, now: datetime) -> str:
+    base = context.settings.public_base_url_notifier.rstrip("/")
+    token = _token(context, TokenPurpose.MANAGE, subscription, now)
+    return f"{base}/subscriptions/manage?token={token}"
 
 
-def links_for(deps: Deps, subscription: Subscription, now: datetime) -> Links:
+def links_for(context: NotifierContext, subscription: Subscription, now: datetime) -> Links:
     """Return the manage and unsubscribe links of one email."""
-    base = deps.settings.public_base_url_notifier.rstrip("/")
-    unsubscribe = _token(deps, TokenPurpose.UNSUBSCRIBE, subscription, now)
+    base = context.settings.public_base_url_notifier.rstrip("/")
+    unsubscribe = _token(context, TokenPurpose.UNSUBSCRIBE, subscription, now)
     return Links(
-        manage_url=manage_url(deps, subscription, now),
+        manage_url=manage_url(context, subscription, now),
         unsubscribe_url=f"{base}/unsubscribe?token={unsubscribe}",
         unsubscribe_mailto=(
-            f"mailto:unsubscribe@{deps.settings.list_id_domain}"
+            f"mailto:unsubscribe@{context.settings.list_id_domain}"
             f"?subject={quote('unsubscribe ' + unsubscribe)}"
         ),
     )
@@ -49,20 +50,19 @@ def confirm_expiry(subscription: Subscription) -> datetime | None:
     return subscription.expires_at
 
 
-def confirm_url(deps: Deps, subscription: Subscription, expires_at: datetime) -> str:
+def confirm_url(context: NotifierContext, subscription: Subscription, expires_at: datetime) -> str:
     assert subscription.confirm_nonce is not None
     token = make_token(
-        deps.secret,
+        context.secret,
         TokenPurpose.CONFIRM,
         subscription.id,
         expires_at,
         nonce=subscription.confirm_nonce,
     )
-    return (
-        f"{deps.settings.public_base_url_notifier.rstrip('/')}/subscriptions/confirm?token={token}"
-    )
+    base = context.settings.public_base_url_notifier.rstrip("/")
+    return f"{base}/subscriptions/confirm?token={token}"
 
 
-def private_feed_url(deps: Deps, subscription: Subscription) -> str:
-    token = private_feed_token(subscription, feed_secret=deps.secret)
-    return f"{deps.settings.public_base_url_calendar.rstrip('/')}/feeds/private/{token}.ics"
+def private_feed_url(context: NotifierContext, subscription: Subscription) -> str:
+    token = private_feed_token(subscription, feed_secret=context.secret)
+    return f"{context.settings.public_base_url_calendar.rstrip('/')}/feeds/private/{token}.ics"

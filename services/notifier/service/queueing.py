@@ -8,7 +8,7 @@ from typing import Final
 
 from services.notifier.adapters.batches import new_batches
 from services.notifier.adapters.deliveries import DeliveryKind
-from services.notifier.service.context import BatchRequested, Deps
+from services.notifier.service.context import BatchRequested, NotifierContext
 from shared.db import Session
 
 # A batch whose job should long have run (dead-lettered, lost) is requeued by the sweeper.
@@ -16,15 +16,15 @@ PENDING_GRACE: Final = timedelta(minutes=5)
 
 
 async def queue_deliveries(
-    deps: Deps, kind: DeliveryKind, delivery_ids: Sequence[str], session: Session
+    context: NotifierContext, kind: DeliveryKind, delivery_ids: Sequence[str], session: Session
 ) -> int:
     """Batch `delivery_ids` and add one outbox record per batch; return how many were queued.
 
     One record per batch rather than per delivery: each record costs the relay and the
     worker a few database round trips, which dominated a large fan-out.
     """
-    now = deps.clock()
+    now = context.clock()
     batches = new_batches(kind.value, delivery_ids, now, now + PENDING_GRACE)
-    await deps.batches.insert_many(batches, session)
-    await deps.outbox.add(session, [BatchRequested(str(b["_id"]), kind.value) for b in batches])
+    await context.batches.insert_many(batches, session)
+    await context.outbox.add(session, [BatchRequested(str(b["_id"]), kind.value) for b in batches])
     return len(delivery_ids)

@@ -16,7 +16,7 @@ from services.notifier.domain.display import LONDON, london
 from services.notifier.domain.matching import wants_topics
 from services.notifier.domain.reminders import Reminder, due_reminders
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
-from services.notifier.service.context import BatchRequested, Deps
+from services.notifier.service.context import BatchRequested, NotifierContext
 from services.notifier.service.queueing import queue_deliveries
 from shared.db import Document, Session
 from shared.lease import Lease
@@ -54,8 +54,8 @@ def digest_period(frequency: DigestFrequency, now: datetime) -> tuple[datetime, 
 class Runs:
     """`notifier_schedule_runs`: keys of reminders and digest periods already handled."""
 
-    def __init__(self, deps: Deps) -> None:
-        self._runs = deps.mongo.collection(names.SCHEDULE_RUNS)
+    def __init__(self, context: NotifierContext) -> None:
+        self._runs = context.mongo.collection(names.SCHEDULE_RUNS)
 
     async def done(self, key: str) -> bool:
         return await self._runs.find_one({"_id": key}, {"_id": 1}) is not None
@@ -67,10 +67,10 @@ class Runs:
 
 
 async def _queue(
-    deps: Deps, kind: DeliveryKind, documents: list[Document], session: Session
+    context: NotifierContext, kind: DeliveryKind, documents: list[Document], session: Session
 ) -> int:
-    new_ids = await deps.deliveries.insert_missing(documents, session)
-    return await queue_deliveries(deps, kind, new_ids, session)
+    new_ids = await context.deliveries.insert_missing(documents, session)
+    return await queue_deliveries(context, kind, new_ids, session)
 
 
 def _reminder_payload(reminder: Reminder) -> dict[str, Any]:
@@ -85,10 +85,10 @@ def _reminder_payload(reminder: Reminder) -> dict[str, Any]:
     }
 
 
-async def send_reminders(deps: Deps, runs: Runs, now: datetime) -> int:
+async def send_reminders(context: NotifierContext, runs: Runs, now: datetime) -> int:
     """Queue each due reminder once per immediate subscriber; return the deliveries queued."""
-    consultations = await deps.projections.open_consultations(now + timedelta(days=3), now)
-    meetings = await deps.projections.meetings(now + timedelta(days=2), now)
+    consultations = await context.projections.open_consultations(now + timedelta(days=3), now)
+    meetings = await context.projections.meetings(now + timedelta(days=2), now)
     queued = 0
     for reminder in due_reminders(now, consultations, meetings):
         if await runs.done(reminder.key):
@@ -96,7 +96,7 @@ async def send_reminders(deps: Deps, runs: Runs, now: datetime) -> int:
         # Digest readers chose fewer emails; their digest lists open consultations.
         subscribers = [
             s
-            for s in await deps.subscriptions.confirmed_following(reminder.topics)
+            for s in await context.subscriptions.confirmed_following(reminder.topics)
             if s.wants_immediate_alerts
             and wants_topics(s, reminder.topics, reminder.classification)
         ]
@@ -106,35 +106,39 @@ async def send_reminders(deps: Deps, runs: Runs, now: datetime) -> int:
             reminder: Reminder = reminder,
             subscribers: list[Subscription] = subscribers,
         ) -> int:
-            await deps.sources.put(
+            await context.sources.put(
                 reminder.key, DeliveryKind.REMINDER.value, _reminder_payload(reminder), now, session
             )
             documents = [
                 new_delivery(DeliveryKind.REMINDER, reminder.key, s.id, now) for s in subscribers
             ]
-            count = await _queue(deps, DeliveryKind.REMINDER, documents, session)
+            count = await _queue(context, DeliveryKind.REMINDER, documents, session)
             await runs.mark(reminder.key, now, session)
             return count
 
-        queued += await deps.mongo.transaction(work)
+        queued += await context.mongo.transaction(work)
     return queued
 
 
 async def _digest_for(
-    deps: Deps, subscription: Subscription, start: datetime, end: datetime, now: datetime
+    context: NotifierContext,
+    subscription: Subscription,
+    start: datetime,
+    end: datetime,
+    now: datetime,
 ) -> int:
-    keys = await deps.digest_items.keys(subscription.id, None)
+    keys = await context.digest_items.keys(subscription.id, None)
     if not keys:
         return 0
-    items = items_from_sources((await deps.sources.many(keys)).values())
-    current = await deps.marks.current(digest_subject_keys(items))
+    items = items_from_sources((await context.sources.many(keys)).values())
+    current = await context.marks.current(digest_subject_keys(items))
     digest = build_digest(subscription, items, start, end, current)
     key = digest_key(subscription.id, subscription.digest, end)
     # Everything before the period end is consumed, shown or not (e.g. a past meeting).
     consumed = [item.key for item in items if item.occurred_at < end]
 
     async def work(session: Session) -> int:
-        await deps.digest_items.consume(subscription.id, consumed, key, session)
+        await context.digest_items.consume(subscription.id, consumed, key, session)
         if digest is None:
             return 0
         document = new_delivery(
@@ -144,12 +148,12 @@ async def _digest_for(
             now,
             {"period_start": start.isoformat(), "period_end": end.isoformat()},
         )
-        return await _queue(deps, DeliveryKind.DIGEST, [document], session)
+        return await _queue(context, DeliveryKind.DIGEST, [document], session)
 
-    return await deps.mongo.transaction(work)
+    return await context.mongo.transaction(work)
 
 
-async def send_digests(deps: Deps, runs: Runs, now: datetime) -> int:
+async def send_digests(context: NotifierContext, runs: Runs, now: datetime) -> int:
     """Build the digests of the latest daily and weekly periods, once per period."""
     queued = 0
     for frequency in (DigestFrequency.DAILY, DigestFrequency.WEEKLY):
@@ -157,52 +161,52 @@ async def send_digests(deps: Deps, runs: Runs, now: datetime) -> int:
         run_key = f"digest:{frequency.value}:{end.isoformat()}"
         if await runs.done(run_key):
             continue
-        async for subscription in deps.subscriptions.confirmed_with_digest(frequency):
-            queued += await _digest_for(deps, subscription, start, end, now)
+        async for subscription in context.subscriptions.confirmed_with_digest(frequency):
+            queued += await _digest_for(context, subscription, start, end, now)
         await runs.mark(run_key, now)
     return queued
 
 
-async def requeue_stuck(deps: Deps, now: datetime) -> int:
+async def requeue_stuck(context: NotifierContext, now: datetime) -> int:
     """Ask again for batches whose job was dead-lettered or lost, or whose worker died."""
-    stuck = await deps.batches.due(now)
+    stuck = await context.batches.due(now)
     if not stuck:
         return 0
 
     async def work(session: Session) -> None:
-        await deps.outbox.add(
+        await context.outbox.add(
             session, [BatchRequested(str(doc["_id"]), str(doc["kind"])) for doc in stuck]
         )
 
-    await deps.mongo.transaction(work)
+    await context.mongo.transaction(work)
     return len(stuck)
 
 
-async def tick(deps: Deps, now: datetime) -> TickReport:
+async def tick(context: NotifierContext, now: datetime) -> TickReport:
     """Do one round of the scheduler's work at `now` (tests call this with their own time)."""
-    runs = Runs(deps)
+    runs = Runs(context)
     report = TickReport(
-        expired=await deps.subscriptions.delete_expired_pending(now),
-        reminders=await send_reminders(deps, runs, now),
-        digests=await send_digests(deps, runs, now),
-        requeued=await requeue_stuck(deps, now),
+        expired=await context.subscriptions.delete_expired_pending(now),
+        reminders=await send_reminders(context, runs, now),
+        digests=await send_digests(context, runs, now),
+        requeued=await requeue_stuck(context, now),
     )
-    deps.outbox.notify()
+    context.outbox.notify()
     return report
 
 
-async def run_scheduler(deps: Deps, tick_seconds: float = TICK_SECONDS) -> None:
+async def run_scheduler(context: NotifierContext, tick_seconds: float = TICK_SECONDS) -> None:
     """Tick every `tick_seconds` while this process holds the scheduler lease."""
     lease = Lease(
-        deps.mongo.collection(names.LEASES),
+        context.mongo.collection(names.LEASES),
         "scheduler",
-        deps.instance,
+        context.instance,
         ttl=timedelta(seconds=tick_seconds * 3),
     )
     while True:
-        now = deps.clock()
+        now = context.clock()
         if await lease.acquire(now):
-            report = await tick(deps, now)
+            report = await tick(context, now)
             if report != TickReport():
                 log.info("scheduler tick: %s", report)
         await asyncio.sleep(tick_seconds)

@@ -20,7 +20,7 @@ from services.notifier.domain.subscriptions import (
 )
 from services.notifier.domain.tokens import TokenPurpose, read_token
 from services.notifier.service.composing import BOUNCED
-from services.notifier.service.context import Deps
+from services.notifier.service.context import NotifierContext
 from services.notifier.service.queueing import queue_deliveries
 from shared.contracts.topics import Topic
 from shared.db import Session
@@ -28,31 +28,35 @@ from shared.db import Session
 ERASED = "erased"
 
 
-async def _retrying(deps: Deps, work: Callable[[Session], Awaitable[Subscription]]) -> Subscription:
+async def _retrying(
+    context: NotifierContext, work: Callable[[Session], Awaitable[Subscription]]
+) -> Subscription:
     # Two requests for one address may race (insert or compare-and-set); the loser re-reads.
     for attempt in range(3):
         try:
-            return await deps.mongo.transaction(work)
+            return await context.mongo.transaction(work)
         except (DuplicateKeyError, ConcurrentUpdate):
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
 
 
-async def _queue_confirmation(deps: Deps, subscription: Subscription, session: Session) -> None:
+async def _queue_confirmation(
+    context: NotifierContext, subscription: Subscription, session: Session
+) -> None:
     assert subscription.confirm_nonce is not None
     delivery = new_delivery(
         DeliveryKind.CONFIRMATION,
         f"confirm:{subscription.version}",
         subscription.id,
-        deps.clock(),
+        context.clock(),
         {"nonce": subscription.confirm_nonce, "version": subscription.version},
     )
-    new_ids = await deps.deliveries.insert_missing([delivery], session)
-    await queue_deliveries(deps, DeliveryKind.CONFIRMATION, new_ids, session)
+    new_ids = await context.deliveries.insert_missing([delivery], session)
+    await queue_deliveries(context, DeliveryKind.CONFIRMATION, new_ids, session)
 
 
-async def subscribe(deps: Deps, request: SubscriptionRequest) -> None:
+async def subscribe(context: NotifierContext, request: SubscriptionRequest) -> None:
     """Create or merge the subscription of an address and queue its confirmation email.
 
     The caller answers the same whatever happened here, so nothing reveals whether
@@ -60,75 +64,75 @@ async def subscribe(deps: Deps, request: SubscriptionRequest) -> None:
     """
 
     async def work(session: Session) -> Subscription:
-        now = deps.clock()
-        existing = await deps.subscriptions.by_email_hash(email_hash(request.email), session)
+        now = context.clock()
+        existing = await context.subscriptions.by_email_hash(email_hash(request.email), session)
         if existing is None:
-            subscription = model.new_subscription(request, now=now, feed_secret=deps.secret)
-            await deps.subscriptions.insert(subscription, session)
+            subscription = model.new_subscription(request, now=now, feed_secret=context.secret)
+            await context.subscriptions.insert(subscription, session)
         else:
             subscription = model.merge_subscription(existing, request, now=now)
-            await deps.subscriptions.replace(existing, subscription, session)
-        reason = await deps.subscriptions.suppression_reason(subscription.email_hash, session)
+            await context.subscriptions.replace(existing, subscription, session)
+        reason = await context.subscriptions.suppression_reason(subscription.email_hash, session)
         if reason != BOUNCED:
-            await _queue_confirmation(deps, subscription, session)
+            await _queue_confirmation(context, subscription, session)
         return subscription
 
-    await _retrying(deps, work)
-    deps.outbox.notify()
+    await _retrying(context, work)
+    context.outbox.notify()
 
 
 async def _change(
-    deps: Deps,
+    context: NotifierContext,
     purpose: TokenPurpose,
     token: str,
     change: Callable[[Subscription, datetime], Subscription],
 ) -> Subscription:
     """Verify a link token, then apply `change` to its subscription in a transaction."""
-    claims = read_token(deps.secret, purpose, token, deps.clock())
+    claims = read_token(context.secret, purpose, token, context.clock())
 
     async def work(session: Session) -> Subscription:
-        current = await deps.subscriptions.get(claims.subscription_id, session)
+        current = await context.subscriptions.get(claims.subscription_id, session)
         if current is None:
             raise UsedToken("this link is no longer valid")
-        updated = change(current, deps.clock())
+        updated = change(current, context.clock())
         if updated is not current:
-            await deps.subscriptions.replace(current, updated, session)
+            await context.subscriptions.replace(current, updated, session)
         return updated
 
-    return await _retrying(deps, work)
+    return await _retrying(context, work)
 
 
-async def confirm(deps: Deps, token: str) -> Subscription:
+async def confirm(context: NotifierContext, token: str) -> Subscription:
     """Apply a confirmation link (single use: the nonce is cleared)."""
-    claims = read_token(deps.secret, TokenPurpose.CONFIRM, token, deps.clock())
+    claims = read_token(context.secret, TokenPurpose.CONFIRM, token, context.clock())
 
     async def work(session: Session) -> Subscription:
-        current = await deps.subscriptions.get(claims.subscription_id, session)
+        current = await context.subscriptions.get(claims.subscription_id, session)
         if current is None:
             raise UsedToken("this link is no longer valid")
-        updated = model.confirm(current, claims, now=deps.clock())
-        await deps.subscriptions.replace(current, updated, session)
+        updated = model.confirm(current, claims, now=context.clock())
+        await context.subscriptions.replace(current, updated, session)
         # Confirming again is the erased person's new consent.
-        await deps.subscriptions.lift_suppression(updated.email_hash, ERASED, session)
+        await context.subscriptions.lift_suppression(updated.email_hash, ERASED, session)
         return updated
 
-    return await _retrying(deps, work)
+    return await _retrying(context, work)
 
 
-async def manage_view(deps: Deps, token: str) -> Subscription:
+async def manage_view(context: NotifierContext, token: str) -> Subscription:
     """Return the subscription a manage link opens."""
-    return await _change(deps, TokenPurpose.MANAGE, token, lambda current, _: current)
+    return await _change(context, TokenPurpose.MANAGE, token, lambda current, _: current)
 
 
 async def update_preferences(
-    deps: Deps,
+    context: NotifierContext,
     token: str,
     topics: frozenset[Topic],
     digest: DigestFrequency,
     party_category: PartyCategory,
 ) -> Subscription:
     return await _change(
-        deps,
+        context,
         TokenPurpose.MANAGE,
         token,
         lambda current, _: model.update_preferences(
@@ -137,36 +141,36 @@ async def update_preferences(
     )
 
 
-async def rotate_feed(deps: Deps, token: str) -> Subscription:
+async def rotate_feed(context: NotifierContext, token: str) -> Subscription:
     return await _change(
-        deps,
+        context,
         TokenPurpose.MANAGE,
         token,
-        lambda current, _: model.rotate_feed_token(current, feed_secret=deps.secret),
+        lambda current, _: model.rotate_feed_token(current, feed_secret=context.secret),
     )
 
 
-async def leave(deps: Deps, purpose: TokenPurpose, token: str) -> Subscription:
+async def leave(context: NotifierContext, purpose: TokenPurpose, token: str) -> Subscription:
     """Unsubscribe (idempotent: a repeated one-click POST changes nothing)."""
     return await _change(
-        deps, purpose, token, lambda current, now: model.unsubscribe(current, now=now)
+        context, purpose, token, lambda current, now: model.unsubscribe(current, now=now)
     )
 
 
-async def erase(deps: Deps, token: str) -> None:
+async def erase(context: NotifierContext, token: str) -> None:
     """Delete the person's data, keeping only the hash that suppression needs."""
-    claims = read_token(deps.secret, TokenPurpose.MANAGE, token, deps.clock())
+    claims = read_token(context.secret, TokenPurpose.MANAGE, token, context.clock())
 
     async def work(session: Session) -> None:
-        current = await deps.subscriptions.get(claims.subscription_id, session)
+        current = await context.subscriptions.get(claims.subscription_id, session)
         if current is None:
             return
-        await deps.subscriptions.suppress(model.erase(current, now=deps.clock()), session)
-        await deps.subscriptions.delete(current.id, session)
+        await context.subscriptions.suppress(model.erase(current, now=context.clock()), session)
+        await context.subscriptions.delete(current.id, session)
 
-    await deps.mongo.transaction(work)
+    await context.mongo.transaction(work)
 
 
-async def verify_party(deps: Deps, subscription_id: str, verified: bool) -> bool:
+async def verify_party(context: NotifierContext, subscription_id: str, verified: bool) -> bool:
     """Set whether the subscriber is a verified SEC Party (Green content); False if unknown."""
-    return await deps.subscriptions.set_verified_party(subscription_id, verified)
+    return await context.subscriptions.set_verified_party(subscription_id, verified)

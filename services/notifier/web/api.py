@@ -11,9 +11,9 @@ from services.notifier.adapters.rate_limits import Limit
 from services.notifier.domain.addresses import email_hash
 from services.notifier.domain.subscriptions import SubscriptionRequest
 from services.notifier.service import subscribing
-from services.notifier.service.context import Deps
+from services.notifier.service.context import NotifierContext
 from services.notifier.web.models import SubscribeBody, VerifyPartyBody
-from services.notifier.web.runtime import deps_of
+from services.notifier.web.runtime import context_of
 from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, requires
 from shared.errors import Problem
 from shared.web import json_response, read_model
@@ -29,12 +29,12 @@ ACCEPTED: Final = {
 }
 
 
-async def check_rate(deps: Deps, client: str, request: SubscriptionRequest) -> None:
+async def check_rate(context: NotifierContext, client: str, request: SubscriptionRequest) -> None:
     """Raise 429 when the client or the target address has asked too often."""
-    now = deps.clock()
+    now = context.clock()
     address = email_hash(request.email)
     for limit, key in ((PER_CLIENT, client), (PER_ADDRESS, address), (PER_ADDRESS_DAY, address)):
-        retry_after = await deps.rate_limiter.hit(limit, key, now)
+        retry_after = await context.rate_limiter.hit(limit, key, now)
         if retry_after is not None:
             raise Problem(
                 429,
@@ -53,9 +53,9 @@ def client_address(request: web.Request) -> str:
 async def create_subscription(request: web.Request) -> web.Response:
     body = await read_model(request, SubscribeBody)
     subscription_request = body.to_request()  # domain validation before anything is written
-    deps = deps_of(request)
-    await check_rate(deps, client_address(request), subscription_request)
-    await subscribing.subscribe(deps, subscription_request)
+    context = context_of(request)
+    await check_rate(context, client_address(request), subscription_request)
+    await subscribing.subscribe(context, subscription_request)
     return json_response(ACCEPTED, status=202)
 
 
@@ -63,7 +63,7 @@ async def create_subscription(request: web.Request) -> web.Response:
 async def verify_party(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyPartyBody)
     subscription_id = request.match_info["subscription_id"]
-    if not await subscribing.verify_party(deps_of(request), subscription_id, body.verified):
+    if not await subscribing.verify_party(context_of(request), subscription_id, body.verified):
         raise Problem(404, "Not Found", "No such subscription.")
     return json_response({"id": subscription_id, "verified_party": body.verified})
 

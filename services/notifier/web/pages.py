@@ -25,7 +25,7 @@ from services.notifier.service import subscribing
 from services.notifier.service.links import manage_url, private_feed_url
 from services.notifier.web.api import ACCEPTED, check_rate, client_address
 from services.notifier.web.errors import status_of
-from services.notifier.web.runtime import deps_of
+from services.notifier.web.runtime import context_of
 from shared.contracts.topics import (
     ALL,
     CONSULTATIONS,
@@ -124,26 +124,26 @@ async def subscribe_submit(request: web.Request) -> web.Response:
         subscription = subscription_request(
             values["email"], values["topics"], values["digest"], str(form.get("party") or "public")
         )
-        deps = deps_of(request)
-        await check_rate(deps, client_address(request), subscription)
+        context = context_of(request)
+        await check_rate(context, client_address(request), subscription)
     except NotifierError as exc:
         status, _ = status_of(exc)
         return page("subscribe.html", status=status, error=str(exc), form=values)
     except Problem as exc:
         return page("subscribe.html", status=exc.status, error=exc.detail, form=values)
-    await subscribing.subscribe(deps, subscription)
+    await subscribing.subscribe(context, subscription)
     return page("message.html", status=202, title="Check your inbox", detail=ACCEPTED["detail"])
 
 
 @html_errors
 async def confirm(request: web.Request) -> web.Response:
-    deps = deps_of(request)
-    subscription = await subscribing.confirm(deps, _token(request))
+    context = context_of(request)
+    subscription = await subscribing.confirm(context, _token(request))
     return page(
         "message.html",
         title="Subscription confirmed",
         detail="You will now receive the SEC alerts you chose.",
-        link=manage_url(deps, subscription, deps.clock()),
+        link=manage_url(context, subscription, context.clock()),
         link_text="Manage your subscription",
     )
 
@@ -151,7 +151,7 @@ async def confirm(request: web.Request) -> web.Response:
 def _manage_page(
     request: web.Request, subscription: Subscription, notice: str | None
 ) -> web.Response:
-    deps = deps_of(request)
+    context = context_of(request)
     chosen = set(subscription.topics)
     return page(
         "manage.html",
@@ -160,7 +160,7 @@ def _manage_page(
         modifications=" ".join(
             sorted(t.partition(":")[2] for t in chosen if t.startswith("modification:"))
         ),
-        feed_url=private_feed_url(deps, subscription),
+        feed_url=private_feed_url(context, subscription),
         token=_token(request),
         notice=notice,
     )
@@ -168,18 +168,18 @@ def _manage_page(
 
 @html_errors
 async def manage(request: web.Request) -> web.Response:
-    subscription = await subscribing.manage_view(deps_of(request), _token(request))
+    subscription = await subscribing.manage_view(context_of(request), _token(request))
     return _manage_page(request, subscription, None)
 
 
 @html_errors
 async def manage_submit(request: web.Request) -> web.Response:
-    deps = deps_of(request)
+    context = context_of(request)
     token = _token(request)
     form = await request.post()
     action = str(form.get("action", "save"))
     if action == "erase":
-        await subscribing.erase(deps, token)
+        await subscribing.erase(context, token)
         return page(
             "message.html",
             title="Your data was erased",
@@ -189,21 +189,21 @@ async def manage_submit(request: web.Request) -> web.Response:
             ),
         )
     if action == "leave":
-        await subscribing.leave(deps, TokenPurpose.MANAGE, token)
+        await subscribing.leave(context, TokenPurpose.MANAGE, token)
         return page(
             "message.html",
             title="You have unsubscribed",
             detail="You will receive no more SEC alerts.",
         )
     if action == "rotate":
-        subscription = await subscribing.rotate_feed(deps, token)
+        subscription = await subscribing.rotate_feed(context, token)
         return _manage_page(
             request,
             subscription,
             "Your private feed has a new address; the old one no longer works.",
         )
     subscription = await subscribing.update_preferences(
-        deps,
+        context,
         token,
         parse_topics(_form_topics(form)),
         parse_digest(str(form.get("digest", "none"))),
@@ -225,7 +225,7 @@ async def unsubscribe_one_click(request: web.Request) -> web.Response:
     form = await request.post()
     if form.get("List-Unsubscribe") != "One-Click":
         raise Problem(400, "Bad Request", f"The body must be {ONE_CLICK}.")
-    await subscribing.leave(deps_of(request), TokenPurpose.UNSUBSCRIBE, token)
+    await subscribing.leave(context_of(request), TokenPurpose.UNSUBSCRIBE, token)
     return page(
         "message.html", title="You have unsubscribed", detail="You will receive no more SEC alerts."
     )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from services.notifier.service.context import Deps, build_deps
+from services.notifier.service.context import NotifierContext, build_context
 from services.notifier.service.delivering import send_batch
 from services.notifier.service.fanout import apply_event
 from services.notifier.service.scheduling import run_scheduler
@@ -23,38 +23,38 @@ class NotifierRuntime:
     def __init__(self, settings: NotifierSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self._deps: Deps | None = None
+        self._context: NotifierContext | None = None
 
     @property
-    def deps(self) -> Deps:
-        if self._deps is None:
+    def context(self) -> NotifierContext:
+        if self._context is None:
             raise RuntimeError("the notifier has not started yet")
-        return self._deps
+        return self._context
 
     async def start(self, platform: Platform) -> None:
         """on_startup hook: runs before consumers, background jobs and requests."""
-        self._deps = build_deps(platform, self.settings, self.clock)
+        self._context = build_context(platform, self.settings, self.clock)
 
     async def handle_event(self, event: CloudEvent, session: Session) -> None:
-        await apply_event(self.deps, event, session)
+        await apply_event(self.context, event, session)
 
     async def send(self, event: CloudEvent) -> bool:
-        return await send_batch(self.deps, event)
+        return await send_batch(self.context, event)
 
     async def scheduler(self, platform: Platform) -> None:
-        del platform  # the deps already hold what the scheduler needs
-        await run_scheduler(self.deps)
+        del platform  # the context already holds what the scheduler needs
+        await run_scheduler(self.context)
 
     async def smtp_ctx(self, app: web.Application) -> AsyncIterator[None]:
         """cleanup_ctx: close the SMTP connections when the app stops."""
         del app
         yield
-        if self._deps is not None:
-            await self._deps.smtp.close()
+        if self._context is not None:
+            await self._context.smtp.close()
 
 
 NOTIFIER = web.AppKey("notifier", NotifierRuntime)
 
 
-def deps_of(request: web.Request) -> Deps:
-    return request.app[NOTIFIER].deps
+def context_of(request: web.Request) -> NotifierContext:
+    return request.app[NOTIFIER].context

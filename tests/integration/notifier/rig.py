@@ -21,7 +21,7 @@ from services.calendar.domain.changes import create_event
 from services.calendar.domain.domain_events import event_shape
 from services.calendar.domain.model import CalendarEvent, EventDraft
 from services.calendar.domain.rendering import render_single
-from services.notifier.service.context import BatchRequested, Deps
+from services.notifier.service.context import BatchRequested, NotifierContext
 from services.notifier.web.runtime import NOTIFIER
 from shared.app import PLATFORM
 from shared.constants import EVENTS_EXCHANGE, consumer_queue, processed_collection
@@ -107,12 +107,12 @@ class Rig:
     published: Counter[str] = field(default_factory=Counter)  # by event type
 
     @property
-    def deps(self) -> Deps:
-        return self.client.app[NOTIFIER].deps
+    def context(self) -> NotifierContext:
+        return self.client.app[NOTIFIER].context
 
     @property
     def mongo(self) -> Mongo:
-        return self.deps.mongo
+        return self.context.mongo
 
     async def publish(self, event_type: str, data: dict[str, Any], **fields: Any) -> CloudEvent:
         """Publish as the other services' relays do: persistent, message_id = id."""

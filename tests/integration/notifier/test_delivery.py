@@ -111,7 +111,7 @@ async def test_worker_killed_mid_send_is_resent_by_the_sweeper_with_the_same_mes
     assert len(rig.messages()) == 2
 
     rig.clock.offset = timedelta(minutes=3)
-    report = await tick(rig.deps, rig.clock())
+    report = await tick(rig.context, rig.clock())
     assert report.requeued == 1
     again = (await rig.wait_mail(3))[-1]
     assert again["Message-ID"] == first["Message-ID"]
@@ -127,7 +127,7 @@ async def test_a_dead_workers_batch_is_finished_by_another_without_duplicates(ri
     deliveries = rig.mongo.collection(names.DELIVERIES)
     undone = await deliveries.find_one({"kind": "alert", "_id": {"$in": batch["delivery_ids"]}})
     assert undone is not None
-    recipient = await rig.deps.subscriptions.get(str(undone["subscription_id"]))
+    recipient = await rig.context.subscriptions.get(str(undone["subscription_id"]))
     assert recipient is not None
     # The worker died mid-batch: one outcome recorded, one not; its claim has lapsed.
     await rig.mongo.collection(names.SENT).delete_one({"_id": undone["_id"]})
@@ -170,7 +170,7 @@ async def test_calendar_outage_delays_the_alert_rather_than_dropping_the_entry(r
     assert len(rig.messages()) == 1
     rig.calendar.down = False
     rig.clock.offset = timedelta(hours=1)
-    await tick(rig.deps, rig.clock())
+    await tick(rig.context, rig.clock())
     alert = (await rig.wait_mail(2))[-1]
     assert len(list(alert.iter_attachments())) == 1
 

@@ -39,7 +39,7 @@ async def test_daily_digest_holds_the_items_once_and_empty_ones_are_not_sent(rig
     assert len(rig.messages()) == 1  # digest readers get no immediate alerts
 
     morning = next_morning(rig.clock())
-    report = await tick(rig.deps, morning)
+    report = await tick(rig.context, morning)
     assert report.digests == 1
     digest = (await rig.wait_mail(2))[-1]
     assert "daily" in str(digest["Subject"])
@@ -47,8 +47,8 @@ async def test_daily_digest_holds_the_items_once_and_empty_ones_are_not_sent(rig
     assert "MP192" in text
     assert "MP192 Refinement Consultation" in text
 
-    assert (await tick(rig.deps, morning)).digests == 0
-    assert (await tick(rig.deps, next_morning(rig.clock(), days=2))).digests == 0
+    assert (await tick(rig.context, morning)).digests == 0
+    assert (await tick(rig.context, next_morning(rig.clock(), days=2))).digests == 0
     items = rig.mongo.collection(names.DIGEST_ITEMS)
     assert await items.count_documents({"consumed_by": None}) == 0
     assert len(await rig.wait_mail(2)) == 2
@@ -65,21 +65,21 @@ async def test_consultation_reminders_are_sent_once_per_window(rig: Rig) -> None
     await rig.wait_mail(2)  # confirmation + the "consultation open" alert
     await rig.applied(event)
     now = rig.clock()
-    assert (await tick(rig.deps, now)).reminders == 1
+    assert (await tick(rig.context, now)).reminders == 1
     reminder = (await rig.wait_mail(3))[-1]
     assert "closing in 3 days" in str(reminder["Subject"])
-    assert (await tick(rig.deps, now + timedelta(minutes=1))).reminders == 0
+    assert (await tick(rig.context, now + timedelta(minutes=1))).reminders == 0
 
     one_day = now + timedelta(days=2)
-    assert (await tick(rig.deps, one_day)).reminders == 1
+    assert (await tick(rig.context, one_day)).reminders == 1
     assert "closing in 1 day" in str((await rig.wait_mail(4))[-1]["Subject"])
-    assert (await tick(rig.deps, one_day + timedelta(hours=1))).reminders == 0
+    assert (await tick(rig.context, one_day + timedelta(hours=1))).reminders == 0
     assert len(await rig.wait_mail(4)) == 4
 
 
 async def test_unconfirmed_subscriptions_expire_after_seven_days(rig: Rig) -> None:
     await rig.subscribe("never@example.org", ["all"])
     subscriptions = rig.mongo.collection(names.SUBSCRIPTIONS)
-    assert (await tick(rig.deps, rig.clock() + timedelta(days=6))).expired == 0
-    assert (await tick(rig.deps, rig.clock() + timedelta(days=7, minutes=1))).expired == 1
+    assert (await tick(rig.context, rig.clock() + timedelta(days=6))).expired == 0
+    assert (await tick(rig.context, rig.clock() + timedelta(days=7, minutes=1))).expired == 1
     assert await subscriptions.count_documents({}) == 0
