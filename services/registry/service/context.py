@@ -1,4 +1,4 @@
-"""Hold what the registry's use cases need, and run a change with its events."""
+"""Hold what the registry's use cases need, build it once, and run a change with its events."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from services.registry.adapters.repository import Repositories
 from services.registry.domain.errors import DomainError
 from services.registry.domain.models import Modification
 from services.registry.service.read_model import RegisterReadModel
+from shared.app import Platform
 from shared.clock import Clock
 from shared.db import Mongo, Session
 from shared.outbox import Outbox
 from shared.refs import ModificationRef
+from shared.settings import RegistrySettings
 
 T = TypeVar("T")
 
@@ -43,6 +45,19 @@ class RegistryContext:
         result = await self.mongo.transaction(work)
         self.outbox.notify()
         return result
+
+
+def build_context(platform: Platform, settings: RegistrySettings, clock: Clock) -> RegistryContext:
+    """Return the registry's context on the platform's resources, telling the time by `clock`."""
+    repos = Repositories.build(platform.mongo)
+    return RegistryContext(
+        mongo=platform.mongo,
+        outbox=platform.outbox,
+        repos=repos,
+        base_url=settings.public_base_url_registry,
+        register=RegisterReadModel(platform.mongo, repos.modifications),
+        clock=clock,
+    )
 
 
 async def modification_named(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.registry.adapters.repository import INDEXES, Repositories
+from services.registry.adapters.repository import INDEXES
 from services.registry.domain.errors import (
     DomainError,
     IllegalTransition,
@@ -14,8 +14,7 @@ from services.registry.domain.errors import (
     InvalidState,
     VersionConflict,
 )
-from services.registry.service.context import AlreadyExists, NotFound, RegistryContext
-from services.registry.service.read_model import RegisterReadModel
+from services.registry.service.context import AlreadyExists, NotFound, build_context
 from services.registry.service.seeding import load_seed_register
 from services.registry.web import api_modifications, api_proceedings, pages
 from services.registry.web.feed import feed_view
@@ -46,15 +45,7 @@ def create_app(settings: RegistrySettings, clock: Clock = system_clock) -> web.A
     app: web.Application
 
     async def attach_registry(platform: Platform) -> None:
-        repos = Repositories.build(platform.mongo)
-        registry = RegistryContext(
-            mongo=platform.mongo,
-            outbox=platform.outbox,
-            repos=repos,
-            base_url=settings.public_base_url_registry,
-            register=RegisterReadModel(platform.mongo, repos.modifications),
-            clock=clock,
-        )
+        registry = build_context(platform, settings, clock)
         app[REGISTRY] = registry
         if settings.seed:
             await load_seed_register(registry)
