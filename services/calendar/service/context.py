@@ -1,4 +1,4 @@
-"""Hold what the calendar's use cases need and commit their changes with their events."""
+"""Hold what the calendar's use cases need, build it once, and commit changes with their events."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import TypeVar
 from services.calendar.adapters.repository import EventRepository
 from services.calendar.adapters.versions import VersionWatcher
 from services.calendar.domain.changes import Change
+from shared.app import Platform
 from shared.clock import Clock
 from shared.db import Mongo, Session
 from shared.http_client import ServiceClient
 from shared.outbox import Outbox
+from shared.settings import CalendarSettings
 
 T = TypeVar("T")
 
@@ -54,3 +56,19 @@ class CalendarContext:
         # Read-your-writes on this replica even before the change stream reports it.
         await self.versions.refresh()
         return result
+
+
+def build_context(platform: Platform, settings: CalendarSettings, clock: Clock) -> CalendarContext:
+    """Return the calendar's context on the platform's resources, telling the time by `clock`."""
+    repository = EventRepository(platform.mongo)
+    return CalendarContext(
+        mongo=platform.mongo,
+        outbox=platform.outbox,
+        http=platform.http,
+        repository=repository,
+        versions=VersionWatcher(repository),
+        base_url=settings.public_base_url_calendar,
+        registry_url=settings.registry_url,
+        registry_public_url=settings.public_base_url_registry,
+        clock=clock,
+    )

@@ -7,8 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from aiohttp import web
 
 from services.calendar.adapters.feed_cache import FeedCache
-from services.calendar.adapters.repository import INDEXES, EventExists, EventRepository
-from services.calendar.adapters.versions import VersionWatcher
+from services.calendar.adapters.repository import INDEXES, EventExists
 from services.calendar.domain.errors import (
     InvalidChange,
     InvalidEvent,
@@ -16,7 +15,7 @@ from services.calendar.domain.errors import (
     UnknownFeed,
     VersionConflict,
 )
-from services.calendar.service.context import CalendarContext, EventNotFound
+from services.calendar.service.context import EventNotFound, build_context
 from services.calendar.service.deadlines import REGISTRY_BINDINGS, registry_event_handler
 from services.calendar.service.registry_refs import UnknownModification
 from services.calendar.service.seeding import load_seed_entries
@@ -52,22 +51,13 @@ def create_app(settings: CalendarSettings, clock: Clock = system_clock) -> web.A
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calendar-render")
 
     async def attach(platform: Platform) -> None:
-        repository = EventRepository(platform.mongo)
-        versions = VersionWatcher(repository)
-        context = CalendarContext(
-            mongo=platform.mongo,
-            outbox=platform.outbox,
-            http=platform.http,
-            repository=repository,
-            versions=versions,
-            base_url=settings.public_base_url_calendar,
-            registry_url=settings.registry_url,
-            registry_public_url=settings.public_base_url_registry,
-            clock=clock,
-        )
+        context = build_context(platform, settings, clock)
         app[CONTEXT] = context
         app[FEEDS] = FeedCache(
-            repository, versions, executor, base_url=settings.public_base_url_calendar
+            context.repository,
+            context.versions,
+            executor,
+            base_url=settings.public_base_url_calendar,
         )
         if settings.seed:
             await load_seed_entries(context)
