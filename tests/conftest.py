@@ -15,6 +15,9 @@ from shared.dev.embedded_mongo import start_embedded_mongo
 from shared.settings import ServiceSettings
 from tests.support.rabbit import amqp_url_of_own
 
+# The whole system as processes, one per session (tests/e2e, tests/security).
+pytest_plugins = ["tests.support.system"]
+
 TEST_SECRET = "test-secret-key-not-for-production"
 TEST_RETRY_BASE_MS = 50
 TEST_MAX_ATTEMPTS = 3

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import icalendar
 
-from tests.e2e.conftest import System
+from tests.support.system import System
 
 PARTY = "ops@large-supplier.example"
 SENTINEL = "sentinel@small-supplier.example"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.e2e.conftest import SERVICES, System
+from tests.support.system import SERVICES, System
 
 
 async def test_every_service_is_ready_serves_metrics_and_echoes_the_correlation_id(

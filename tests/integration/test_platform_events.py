@@ -23,7 +23,9 @@ from shared.settings import ServiceSettings
 
 @dataclass(frozen=True)
 class ThingRenamed:
-    event_type: ClassVar[str] = "registry.thing.renamed"
+    """A release renamed: any event of the catalogue does, the platform only carries it."""
+
+    event_type: ClassVar[str] = "registry.release.updated"
     thing_id: str
     name: str
 
@@ -32,7 +34,18 @@ class ThingRenamed:
         return self.thing_id
 
     def data(self) -> dict[str, Any]:
-        return {"thing_id": self.thing_id, "name": self.name}
+        return {"release": release_shape(self.thing_id, self.name)}
+
+
+def release_shape(release_id: str, name: str) -> dict[str, Any]:
+    return {
+        "id": release_id,
+        "name": name,
+        "effective_date": "2030-11-05",
+        "kind": "scheduled",
+        "modification_refs": [],
+        "url": f"https://registry.example.org/releases/{release_id}",
+    }
 
 
 @dataclass
@@ -100,18 +113,18 @@ async def test_a_write_and_its_event_commit_or_abort_together(rig: Rig) -> None:
     record = await rig.outbox.collection.find_one({})
     assert record is not None
     assert record["state"] == "pending"
-    assert record["envelope"]["data"] == {"thing_id": "t1", "name": "committed"}
+    assert record["envelope"]["data"] == {"release": release_shape("t1", "committed")}
 
 
 async def test_relay_publishes_a_persistent_cloudevent_and_marks_it_sent(rig: Rig) -> None:
-    queue = await tap(rig.broker, "registry.thing.*")
+    queue = await tap(rig.broker, "registry.release.*")
     await rename(rig, "t2", "Panel")
     assert await rig.relay.relay_once() == 1
 
     message = await next_message(queue)
     event = CloudEvent.model_validate_json(message.body)
     assert event.specversion == "1.0"
-    assert event.type == "registry.thing.renamed"
+    assert event.type == "registry.release.updated"
     assert event.source == "/registry"
     assert event.subject == "t2"
     assert message.message_id == event.id
@@ -121,14 +134,19 @@ async def test_relay_publishes_a_persistent_cloudevent_and_marks_it_sent(rig: Ri
 
 
 def consumer_for(
-    rig: Rig, name: str, handler: Any, policy: RetryPolicy, metrics: Metrics | None = None
+    rig: Rig,
+    name: str,
+    handler: Any,
+    policy: RetryPolicy,
+    metrics: Metrics | None = None,
+    bindings: tuple[str, ...] = ("registry.release.*",),
 ) -> QueueConsumer:
     return QueueConsumer(
         rig.broker,
         "calendar",
         name,
         IdempotentConsumer(rig.mongo, "calendar", name, handler).apply,
-        ["registry.thing.*"],
+        bindings,
         policy,
         prefetch=8,
         metrics=metrics or Metrics("calendar"),
@@ -163,7 +181,7 @@ async def test_relay_killed_before_marking_sent_republishes_and_consumer_applies
 ) -> None:
     async def apply(event: CloudEvent, session: Session) -> None:
         await rig.mongo.collection("calendar_effects").insert_one(
-            {"event_id": event.id, "name": event.data["name"]}, session=session
+            {"event_id": event.id, "name": event.data["release"]["name"]}, session=session
         )
 
     metrics = Metrics("calendar")
@@ -186,10 +204,10 @@ async def test_relay_killed_before_marking_sent_republishes_and_consumer_applies
 
 
 async def test_event_written_while_no_relay_runs_goes_out_when_a_relay_starts(rig: Rig) -> None:
-    queue = await tap(rig.broker, "registry.thing.*")
+    queue = await tap(rig.broker, "registry.release.*")
     await rename(rig, "t4", "written while the relay was down")
     # A marker published after the write arrives first: nothing went out for the write.
-    marker = CloudEvent(source="/test", type="registry.thing.marker", subject="marker", data={})
+    marker = CloudEvent(source="/test", type="registry.release.marker", subject="marker", data={})
     await rig.broker.publish(marker)
     assert CloudEvent.model_validate_json((await next_message(queue)).body).id == marker.id
 
@@ -268,5 +286,42 @@ async def test_poison_event_is_dead_lettered_after_bounded_retries_and_replayed(
         )
         assert "replayed 1" in replayed.stdout
         await wait_for_count(rig.mongo, "calendar_effects", {}, 1)
+    finally:
+        await consumer.stop()
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data"),
+    [
+        ("registry.release.updated", {"release": {"id": "t6"}}),
+        ("registry.consultation.opened", {"consultation": {"id": "c1", "title": "no mark"}}),
+        ("registry.thing.renamed", {"thing_id": "t6"}),
+    ],
+    ids=["payload-misses-fields", "consultation-without-classification", "unknown-type"],
+)
+async def test_an_event_outside_the_catalogue_is_dead_lettered_at_once_and_never_applied(
+    rig: Rig, event_type: str, data: dict[str, Any]
+) -> None:
+    applied: list[str] = []
+
+    async def apply(event: CloudEvent, session: Session) -> None:
+        applied.append(event.id)
+
+    consumer = consumer_for(rig, "contract", apply, RetryPolicy(3, 50), bindings=("registry.#",))
+    await consumer.start()
+    try:
+        bad = CloudEvent(source="/registry", type=event_type, subject="t6", data=data)
+        await rig.broker.publish(bad)
+        channel = await rig.broker.connection.channel()
+        dlq = await channel.declare_queue("calendar.contract.dlq", passive=True)
+        async with asyncio.timeout(15):
+            while (letter := await dlq.get(no_ack=False, fail=False)) is None:
+                await asyncio.sleep(0.05)
+        assert CloudEvent.model_validate_json(letter.body).id == bad.id
+        # At once: the first delivery went to the dead letters, no retry queue in between.
+        assert letter.headers["x-sec-attempt"] == 1
+        await letter.ack()
+        await channel.close()
+        assert applied == []
     finally:
         await consumer.stop()

@@ -1,4 +1,8 @@
-"""Start the whole system as processes on free ports, against the test servers."""
+"""Start the whole system as processes on free ports, against the test servers.
+
+One system per test session, shared by the e2e journeys and the security matrix
+(tests/conftest.py registers the fixtures).
+"""
 
 from __future__ import annotations
 
