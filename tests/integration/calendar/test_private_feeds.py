@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.calendar.service import private_feeds
-from services.notifier.domain.documents import to_document
+from services.notifier.adapters.documents import to_document
 from services.notifier.domain.subscriptions import (
     SubscriptionStatus,
     new_subscription,
