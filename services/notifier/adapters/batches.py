@@ -2,45 +2,46 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
-from typing import Final
+from typing import Any
 
 from services.notifier.adapters import names
+from services.notifier.adapters.documents import as_utc, optional_utc
+from services.notifier.domain.deliveries import Batch, BatchState, DeliveryKind, StuckBatch
 from shared.db import Document, Mongo, Session
 
-# Enough to amortise a claim and a few `_id $in` reads; small enough that a batch is
-# sent in a few seconds, well within a claim's lifetime.
-BATCH_SIZE: Final = 100
+
+def batch_document(batch: Batch) -> Document:
+    """Return the document of a batch (`_id` is the batch id)."""
+    return {
+        "_id": batch.id,
+        "kind": batch.kind.value,
+        "delivery_ids": list(batch.delivery_ids),
+        "state": batch.state.value,
+        "attempts": batch.attempts,
+        "created_at": batch.created_at,
+        "claimed_until": batch.claimed_until,
+        "next_attempt_at": batch.next_attempt_at,
+        "last_error": batch.last_error,
+        "done_at": batch.done_at,
+    }
 
 
-class BatchState(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-
-
-def new_batches(
-    kind: str, delivery_ids: Sequence[str], now: datetime, due_at: datetime
-) -> list[Document]:
-    """Split `delivery_ids` into open batches; the sweeper requeues one still open at `due_at`."""
-    return [
-        {
-            "_id": uuid.uuid4().hex,
-            "kind": kind,
-            "delivery_ids": list(delivery_ids[start : start + BATCH_SIZE]),
-            "state": BatchState.OPEN.value,
-            "attempts": 0,
-            "created_at": now,
-            # Unclaimed: any worker may take it from now on.
-            "claimed_until": now,
-            "next_attempt_at": due_at,
-            "last_error": None,
-            "done_at": None,
-        }
-        for start in range(0, len(delivery_ids), BATCH_SIZE)
-    ]
+def batch_from_document(document: Mapping[str, Any]) -> Batch:
+    """Return the batch stored in a document."""
+    return Batch(
+        id=str(document["_id"]),
+        kind=DeliveryKind(document["kind"]),
+        delivery_ids=tuple(str(i) for i in document["delivery_ids"]),
+        state=BatchState(document["state"]),
+        attempts=int(document["attempts"]),
+        created_at=as_utc(document["created_at"]),
+        claimed_until=as_utc(document["claimed_until"]),
+        next_attempt_at=as_utc(document["next_attempt_at"]),
+        last_error=document.get("last_error"),
+        done_at=optional_utc(document.get("done_at")),
+    )
 
 
 class BatchRepository:
@@ -54,11 +55,11 @@ class BatchRepository:
     def __init__(self, mongo: Mongo) -> None:
         self._batches = mongo.collection(names.BATCHES)
 
-    async def insert_many(self, documents: Sequence[Document], session: Session) -> None:
-        if documents:
-            await self._batches.insert_many(list(documents), session=session)
+    async def insert_many(self, batches: Sequence[Batch], session: Session) -> None:
+        if batches:
+            await self._batches.insert_many([batch_document(b) for b in batches], session=session)
 
-    async def claim(self, batch_id: str, now: datetime, until: datetime) -> Document | None:
+    async def claim(self, batch_id: str, now: datetime, until: datetime) -> Batch | None:
         """Take an open batch nobody holds (or whose holder's claim lapsed) until `until`."""
         result = await self._batches.update_one(
             {"_id": batch_id, "state": BatchState.OPEN.value, "claimed_until": {"$lte": now}},
@@ -68,7 +69,8 @@ class BatchRepository:
         if result.modified_count == 0:
             return None
         # Ours now: nobody else moves a live claim, so reading it back is safe.
-        return await self._batches.find_one({"_id": batch_id})
+        document = await self._batches.find_one({"_id": batch_id})
+        return None if document is None else batch_from_document(document)
 
     async def release(
         self, batch_id: str, held_until: datetime, now: datetime, error: str, retry_at: datetime
@@ -92,10 +94,10 @@ class BatchRepository:
             {"$set": {"state": BatchState.DONE.value, "done_at": now}},
         )
 
-    async def due(self, now: datetime) -> list[Document]:
+    async def due(self, now: datetime) -> list[StuckBatch]:
         """Return open batches no queued job is likely to pick up any more (for the sweeper)."""
         cursor = self._batches.find(
             {"state": BatchState.OPEN.value, "next_attempt_at": {"$lt": now}},
             projection={"_id": 1, "kind": 1},
         ).limit(1000)
-        return [doc async for doc in cursor]
+        return [StuckBatch(str(doc["_id"]), DeliveryKind(doc["kind"])) async for doc in cursor]

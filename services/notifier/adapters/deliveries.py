@@ -2,74 +2,82 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from services.notifier.adapters import names
+from services.notifier.adapters.documents import as_utc
+from services.notifier.domain.deliveries import (
+    ConfirmationRequest,
+    Delivery,
+    DeliveryKind,
+    DeliveryPayload,
+    DigestPeriod,
+    Ended,
+)
+from services.notifier.domain.display import parse_instant
 from shared.db import Document, Mongo, Session
 
 DUPLICATE_KEY = 11000
 
 
-class DeliveryKind(StrEnum):
-    """What a delivery renders: the source key means something different for each."""
-
-    ALERT = "alert"  # source key = CloudEvent id, source stored in notifier_sources
-    REMINDER = "reminder"  # source key = reminder key, source stored in notifier_sources
-    DIGEST = "digest"  # source key = digest key, payload = period
-    CONFIRMATION = "confirmation"  # source key = confirm:<version>, payload = nonce
-
-
-class Outcome(StrEnum):
-    """How a delivery ended; a delivery without an outcome has not been sent yet."""
-
-    SENT = "sent"
-    FAILED = "failed"  # permanent (5xx, or out of attempts)
-    SKIPPED = "skipped"  # nothing to send any more: unsubscribed, suppressed, superseded
+def _payload_document(payload: DeliveryPayload) -> Document | None:
+    match payload:
+        case ConfirmationRequest(nonce=nonce, version=version):
+            return {"nonce": nonce, "version": version}
+        case DigestPeriod(start=start, end=end):
+            return {"period_start": start.isoformat(), "period_end": end.isoformat()}
+    return None
 
 
-@dataclass(frozen=True)
-class Ended:
-    """One row of `notifier_sent`: a delivery's outcome, written once."""
-
-    delivery_id: str
-    outcome: Outcome
-    at: datetime
-    message_id: str | None = None
-    error: str | None = None
-
-    def document(self) -> Document:
-        return {
-            "_id": self.delivery_id,
-            "outcome": self.outcome.value,
-            "at": self.at,
-            "message_id": self.message_id,
-            "error": self.error[:500] if self.error else None,
-        }
+def _payload(kind: DeliveryKind, document: Mapping[str, Any] | None) -> DeliveryPayload:
+    if kind in (DeliveryKind.ALERT, DeliveryKind.REMINDER):
+        return None
+    if document is None:
+        raise ValueError(f"a {kind.value} delivery without its payload")
+    if kind is DeliveryKind.CONFIRMATION:
+        return ConfirmationRequest(str(document["nonce"]), int(document["version"]))
+    return DigestPeriod(
+        parse_instant(document["period_start"]), parse_instant(document["period_end"])
+    )
 
 
-def new_delivery(
-    kind: DeliveryKind,
-    source_key: str,
-    subscription_id: str,
-    now: datetime,
-    payload: Mapping[str, Any] | None = None,
-) -> Document:
-    """Return the document of a delivery; its batch says when it is sent."""
+def delivery_document(delivery: Delivery) -> Document:
+    """Return the document of a delivery (`_id` is the delivery id)."""
     return {
-        "_id": uuid.uuid4().hex,
-        "kind": kind.value,
-        "source_key": source_key,
-        "subscription_id": subscription_id,
-        "payload": dict(payload) if payload is not None else None,
-        "created_at": now,
+        "_id": delivery.id,
+        "kind": delivery.kind.value,
+        "source_key": delivery.source_key,
+        "subscription_id": delivery.subscription_id,
+        "payload": _payload_document(delivery.payload),
+        "created_at": delivery.created_at,
+    }
+
+
+def delivery_from_document(document: Mapping[str, Any]) -> Delivery:
+    """Return the delivery stored in a document."""
+    kind = DeliveryKind(document["kind"])
+    return Delivery(
+        id=str(document["_id"]),
+        kind=kind,
+        source_key=str(document["source_key"]),
+        subscription_id=str(document["subscription_id"]),
+        payload=_payload(kind, document.get("payload")),
+        created_at=as_utc(document["created_at"]),
+    )
+
+
+def ended_document(ended: Ended) -> Document:
+    """Return the `notifier_sent` row of an outcome (`_id` is the delivery id)."""
+    return {
+        "_id": ended.delivery_id,
+        "outcome": ended.outcome.value,
+        "at": ended.at,
+        "message_id": ended.message_id,
+        "error": ended.error[:500] if ended.error else None,
     }
 
 
@@ -85,15 +93,18 @@ class DeliveryRepository:
         self._deliveries = mongo.collection(names.DELIVERIES)
         self._ended = mongo.collection(names.SENT)
 
-    async def insert_many(self, documents: Sequence[Document], session: Session) -> None:
+    async def insert_many(self, deliveries: Sequence[Delivery], session: Session) -> None:
         """Insert new deliveries; the unique index refuses a second (source, subscriber)."""
-        if documents:
-            await self._deliveries.insert_many(list(documents), ordered=False, session=session)
+        if deliveries:
+            await self._deliveries.insert_many(
+                [delivery_document(d) for d in deliveries], ordered=False, session=session
+            )
 
-    async def insert_missing(self, documents: Sequence[Document], session: Session) -> list[str]:
+    async def insert_missing(self, deliveries: Sequence[Delivery], session: Session) -> list[str]:
         """Insert the deliveries whose (source, subscriber) is new; return their ids."""
-        if not documents:
+        if not deliveries:
             return []
+        documents = [delivery_document(d) for d in deliveries]
         operations = [
             UpdateOne(
                 {"source_key": doc["source_key"], "subscription_id": doc["subscription_id"]},
@@ -109,12 +120,12 @@ class DeliveryRepository:
         result = await self._deliveries.bulk_write(operations, ordered=True, session=session)
         return [str(value) for value in (result.upserted_ids or {}).values()]
 
-    async def many(self, delivery_ids: Sequence[str]) -> list[Document]:
+    async def many(self, delivery_ids: Sequence[str]) -> list[Delivery]:
         """Return the deliveries among `delivery_ids` that still exist (erasure deletes)."""
         if not delivery_ids:
             return []
         cursor = self._deliveries.find({"_id": {"$in": list(delivery_ids)}})
-        return [doc async for doc in cursor]
+        return [delivery_from_document(doc) async for doc in cursor]
 
     async def ended(self, delivery_ids: Sequence[str]) -> set[str]:
         """Return which of `delivery_ids` already have an outcome (sent, failed or skipped)."""
@@ -128,7 +139,7 @@ class DeliveryRepository:
         if not outcomes:
             return
         try:
-            await self._ended.insert_many([o.document() for o in outcomes], ordered=False)
+            await self._ended.insert_many([ended_document(o) for o in outcomes], ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(error.get("code") != DUPLICATE_KEY for error in errors) or not errors:

@@ -30,15 +30,17 @@ SUBSCRIPTION_INDEXES: tuple[tuple[tuple[tuple[str, int], ...], bool], ...] = (
 )
 
 
-def _utc(value: object) -> datetime:
+def as_utc(value: object) -> datetime:
+    """Return a stored datetime as an aware UTC one."""
     # PyMongo returns naive UTC datetimes unless the client is tz_aware.
     if not isinstance(value, datetime):
         raise ValueError(f"expected a datetime, got {value!r}")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _optional_utc(value: object) -> datetime | None:
-    return None if value is None else _utc(value)
+def optional_utc(value: object) -> datetime | None:
+    """Return a stored datetime or None as an aware UTC datetime or None."""
+    return None if value is None else as_utc(value)
 
 
 def _change_document(change: PendingChange | None) -> dict[str, Any] | None:
@@ -87,10 +89,10 @@ def from_document(document: Mapping[str, Any]) -> Subscription:
         party_category=PartyCategory(document["party_category"]),
         verified_party=bool(document["verified_party"]),
         status=SubscriptionStatus(document["status"]),
-        created_at=_utc(document["created_at"]),
-        confirmed_at=_optional_utc(document.get("confirmed_at")),
-        expires_at=_optional_utc(document.get("expires_at")),
-        unsubscribed_at=_optional_utc(document.get("unsubscribed_at")),
+        created_at=as_utc(document["created_at"]),
+        confirmed_at=optional_utc(document.get("confirmed_at")),
+        expires_at=optional_utc(document.get("expires_at")),
+        unsubscribed_at=optional_utc(document.get("unsubscribed_at")),
         confirm_nonce=document.get("confirm_nonce"),
         feed_salt=document["feed_salt"],
         feed_token_hash=document["feed_token_hash"],
@@ -100,7 +102,7 @@ def from_document(document: Mapping[str, Any]) -> Subscription:
             topics=frozenset(Topic(t) for t in change["topics"]),
             digest=DigestFrequency(change["digest"]),
             party_category=PartyCategory(change["party_category"]),
-            requested_at=_utc(change["requested_at"]),
+            requested_at=as_utc(change["requested_at"]),
         ),
         version=int(document["version"]),
     )

@@ -10,9 +10,72 @@ from typing import Any
 from pymongo import UpdateOne
 
 from services.notifier.adapters import names
-from services.notifier.domain.digests import DigestItem
+from services.notifier.adapters.documents import as_utc
+from services.notifier.domain.deliveries import DeliveryKind
 from services.notifier.domain.display import parse_instant
+from services.notifier.domain.reminders import Reminder, ReminderKind
+from services.notifier.domain.sources import Source, StoredEvent
+from shared.contracts.classification import Classification
+from shared.contracts.topics import Topic
 from shared.db import Document, Mongo, Session
+
+
+def _payload_document(payload: StoredEvent | Reminder) -> Document:
+    if isinstance(payload, Reminder):
+        return {
+            "kind": payload.kind.value,
+            "key": payload.key,
+            "entity_id": payload.entity_id,
+            "due_at": payload.due_at.isoformat(),
+            "topics": sorted(payload.topics),
+            "classification": payload.classification.value,
+            "data": dict(payload.data),
+        }
+    return {
+        "type": payload.type,
+        "subject": payload.subject,
+        "time": payload.time.isoformat(),
+        "data": dict(payload.data),
+    }
+
+
+def _reminder(payload: Mapping[str, Any]) -> Reminder:
+    return Reminder(
+        kind=ReminderKind(payload["kind"]),
+        key=payload["key"],
+        entity_id=payload["entity_id"],
+        due_at=parse_instant(payload["due_at"]),
+        topics=frozenset(Topic(t) for t in payload["topics"]),
+        classification=Classification(payload["classification"]),
+        data=payload["data"],
+    )
+
+
+def _stored_event(payload: Mapping[str, Any]) -> StoredEvent:
+    return StoredEvent(
+        payload["type"], payload.get("subject"), parse_instant(payload["time"]), payload["data"]
+    )
+
+
+def source_document(source: Source) -> Document:
+    """Return the document of a source (`_id` is the source key)."""
+    return {
+        "_id": source.key,
+        "kind": source.kind.value,
+        "payload": _payload_document(source.payload),
+        "created_at": source.created_at,
+    }
+
+
+def source_from_document(document: Mapping[str, Any]) -> Source:
+    """Return the source stored in a document (`_id` is the source key)."""
+    kind = DeliveryKind(document["kind"])
+    payload = document["payload"]
+    if kind is DeliveryKind.REMINDER:
+        return Source(str(document["_id"]), _reminder(payload), as_utc(document["created_at"]))
+    if kind is DeliveryKind.ALERT:
+        return Source(str(document["_id"]), _stored_event(payload), as_utc(document["created_at"]))
+    raise ValueError(f"no source is stored for {kind.value} deliveries")
 
 
 class SourceRepository:
@@ -22,33 +85,33 @@ class SourceRepository:
         self._sources = mongo.collection(names.SOURCES)
         # Sources never change once written ($setOnInsert), and a fan-out sends the same
         # one to thousands of subscribers: keep the recent ones in memory.
-        self._cache: OrderedDict[str, Document] = OrderedDict()
+        self._cache: OrderedDict[str, Source] = OrderedDict()
         self._cache_size = cache_size
 
-    async def put(
-        self, key: str, kind: str, payload: Mapping[str, Any], now: datetime, session: Session
-    ) -> None:
+    async def put(self, source: Source, session: Session) -> None:
+        """Store a source unless one with its key exists already (it is the same one)."""
+        values = source_document(source)
+        key = values.pop("_id")
         await self._sources.update_one(
-            {"_id": key},
-            {"$setOnInsert": {"kind": kind, "payload": dict(payload), "created_at": now}},
-            upsert=True,
-            session=session,
+            {"_id": key}, {"$setOnInsert": values}, upsert=True, session=session
         )
 
-    async def get(self, key: str) -> Document | None:
+    async def get(self, key: str) -> Source | None:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
         document = await self._sources.find_one({"_id": key})
-        if document is not None:
-            self._cache[key] = document
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return document
+        if document is None:
+            return None
+        source = source_from_document(document)
+        self._cache[key] = source
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return source
 
-    async def many(self, keys: Iterable[str]) -> dict[str, Document]:
+    async def many(self, keys: Iterable[str]) -> dict[str, Source]:
         cursor = self._sources.find({"_id": {"$in": sorted(set(keys))}})
-        return {str(doc["_id"]): doc async for doc in cursor}
+        return {str(doc["_id"]): source_from_document(doc) async for doc in cursor}
 
 
 class DigestItemRepository:
@@ -98,19 +161,6 @@ class DigestItemRepository:
             {"$set": {"consumed_by": digest_key}},
             session=session,
         )
-
-
-def items_from_sources(sources: Iterable[Document]) -> list[DigestItem]:
-    """Return the digest items of stored alert sources (CloudEvent id, type, data, time)."""
-    items = []
-    for source in sources:
-        payload = source["payload"]
-        items.append(
-            DigestItem(
-                str(source["_id"]), payload["type"], payload["data"], parse_instant(payload["time"])
-            )
-        )
-    return items
 
 
 class ProjectionRepository:

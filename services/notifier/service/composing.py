@@ -9,10 +9,13 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Final
 
-from services.notifier.adapters.deliveries import DeliveryKind
-from services.notifier.adapters.sources import items_from_sources
+from services.notifier.domain.deliveries import (
+    ConfirmationRequest,
+    Delivery,
+    DeliveryKind,
+    DigestPeriod,
+)
 from services.notifier.domain.digests import build_digest, digest_subject_keys
-from services.notifier.domain.display import parse_instant
 from services.notifier.domain.errors import NotEntitled
 from services.notifier.domain.mail import (
     render_alert,
@@ -21,32 +24,19 @@ from services.notifier.domain.mail import (
     render_reminder,
 )
 from services.notifier.domain.matching import held_back_to, is_entitled
-from services.notifier.domain.reminders import Reminder, ReminderKind
+from services.notifier.domain.reminders import Reminder
+from services.notifier.domain.sources import Source, digest_items
 from services.notifier.domain.subscriptions import Subscription
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.links import confirm_expiry, confirm_url, links_for
 from shared.contracts.classification import Classification
 from shared.contracts.events import disclosed_classification, subject_keys
-from shared.contracts.topics import Topic
-from shared.db import Document
 
 BOUNCED: Final = "bounced"
 
 
 class Skip(Exception):
     """Nothing should be sent for this delivery any more (the reason is recorded)."""
-
-
-def reminder_from_payload(payload: dict[str, Any]) -> Reminder:
-    return Reminder(
-        kind=ReminderKind(payload["kind"]),
-        key=payload["key"],
-        entity_id=payload["entity_id"],
-        due_at=parse_instant(payload["due_at"]),
-        topics=frozenset(Topic(t) for t in payload["topics"]),
-        classification=Classification(payload["classification"]),
-        data=payload["data"],
-    )
 
 
 class Composer:
@@ -73,54 +63,55 @@ class Composer:
 
     @classmethod
     async def for_batch(
-        cls, context: NotifierContext, now: datetime, deliveries: list[Document]
+        cls, context: NotifierContext, now: datetime, deliveries: list[Delivery]
     ) -> Composer:
-        subscriptions = await context.subscriptions.many(
-            str(d["subscription_id"]) for d in deliveries
-        )
+        subscriptions = await context.subscriptions.many(d.subscription_id for d in deliveries)
         suppressions = await context.subscriptions.suppression_reasons(
             s.email_hash for s in subscriptions.values()
         )
         return cls(context, now, subscriptions, suppressions)
 
-    def subscription(self, delivery: Document) -> Subscription | None:
-        return self._subscriptions.get(str(delivery["subscription_id"]))
+    def subscription(self, delivery: Delivery) -> Subscription | None:
+        return self._subscriptions.get(delivery.subscription_id)
 
     async def _once(self, key: str, load: Callable[[], Awaitable[Any]]) -> Any:
         if key not in self._shared:
             self._shared[key] = asyncio.ensure_future(load())
         return await self._shared[key]
 
-    async def compose(self, delivery: Document) -> tuple[EmailMessage, str]:
+    async def compose(self, delivery: Delivery) -> tuple[EmailMessage, str]:
         """Return the message and its recipient, or raise Skip (or a temporary failure)."""
         subscription = self.subscription(delivery)
         if subscription is None:
             raise Skip("the subscription no longer exists")
-        kind = DeliveryKind(delivery["kind"])
         reason = self._suppressions.get(subscription.email_hash)
         # An erased person who subscribes again may be asked to confirm; a bounced address never.
-        if reason is not None and (kind is not DeliveryKind.CONFIRMATION or reason == BOUNCED):
+        confirmation = delivery.kind is DeliveryKind.CONFIRMATION
+        if reason is not None and (not confirmation or reason == BOUNCED):
             raise Skip(f"the address is suppressed ({reason})")
         try:
-            if kind is DeliveryKind.CONFIRMATION:
-                message = self._confirmation(delivery, subscription)
-            elif kind is DeliveryKind.DIGEST:
-                message = await self._digest(delivery, subscription)
-            else:
-                message = await self._from_source(kind, delivery, subscription)
+            # The payload's type follows the delivery's kind (Delivery checks it).
+            match delivery.payload:
+                case ConfirmationRequest() as request:
+                    message = self._confirmation(request, subscription)
+                case DigestPeriod() as period:
+                    message = await self._digest(delivery.source_key, period, subscription)
+                case None:
+                    message = await self._from_source(delivery.source_key, subscription)
         except NotEntitled as exc:
             raise Skip(str(exc)) from exc
         return message, subscription.email
 
-    def _confirmation(self, delivery: Document, subscription: Subscription) -> EmailMessage:
+    def _confirmation(
+        self, request: ConfirmationRequest, subscription: Subscription
+    ) -> EmailMessage:
         context = self._context
-        payload = delivery["payload"]
         expires_at = confirm_expiry(subscription)
-        if subscription.confirm_nonce != payload["nonce"] or expires_at is None:
+        if subscription.confirm_nonce != request.nonce or expires_at is None:
             raise Skip("a newer confirmation link replaced this one, or it was used")
         return render_confirmation(
             # The Message-ID derives from the version that asked for this email, not today's.
-            replace(subscription, version=int(payload["version"])),
+            replace(subscription, version=request.version),
             confirm_url(context, subscription, expires_at),
             expires_at,
             sender=context.sender,
@@ -128,16 +119,17 @@ class Composer:
             message_id_domain=context.settings.list_id_domain,
         )
 
-    async def _digest(self, delivery: Document, subscription: Subscription) -> EmailMessage:
+    async def _digest(
+        self, digest_key: str, period: DigestPeriod, subscription: Subscription
+    ) -> EmailMessage:
         context = self._context
-        payload = delivery["payload"]
-        keys = await context.digest_items.keys(subscription.id, str(delivery["source_key"]))
-        items = items_from_sources((await context.sources.many(keys)).values())
+        keys = await context.digest_items.keys(subscription.id, digest_key)
+        items = digest_items((await context.sources.many(keys)).values())
         digest = build_digest(
             subscription,
             items,
-            parse_instant(payload["period_start"]),
-            parse_instant(payload["period_end"]),
+            period.start,
+            period.end,
             await context.marks.current(digest_subject_keys(items)),
         )
         if digest is None:
@@ -162,7 +154,7 @@ class Composer:
         if not is_entitled(subscription, held_back_to(derived, data, current)):
             raise Skip("its subject was reclassified since; this subscriber may not see it now")
 
-    async def _ics(self, data: dict[str, Any], subscription: Subscription) -> bytes | None:
+    async def _ics(self, data: Mapping[str, Any], subscription: Subscription) -> bytes | None:
         event = data.get("event")
         if not isinstance(event, dict) or not event.get("ics_url"):
             return None
@@ -174,27 +166,17 @@ class Composer:
         )
         return ics
 
-    async def _from_source(
-        self, kind: DeliveryKind, delivery: Document, subscription: Subscription
-    ) -> EmailMessage:
+    async def _from_source(self, key: str, subscription: Subscription) -> EmailMessage:
         context = self._context
-        key = str(delivery["source_key"])
-        source: Document | None = await self._once(
-            f"source:{key}", lambda: context.sources.get(key)
-        )
+        source: Source | None = await self._once(f"source:{key}", lambda: context.sources.get(key))
         if source is None:
             raise Skip("the source of this delivery is gone")
-        payload = source["payload"]
         links = links_for(context, subscription, self._now)
         domain = context.settings.list_id_domain
-        if kind is DeliveryKind.REMINDER:
-            reminder = reminder_from_payload(payload)
+        if isinstance(source.payload, Reminder):
+            reminder = source.payload
             await self._hold_back(reminder.classification, reminder.data, subscription)
-            ics = (
-                await self._ics(payload["data"], subscription)
-                if "event" in payload["data"]
-                else None
-            )
+            ics = await self._ics(reminder.data, subscription) if "event" in reminder.data else None
             return render_reminder(
                 reminder,
                 subscription,
@@ -204,15 +186,16 @@ class Composer:
                 sent_at=self._now,
                 message_id_domain=domain,
             )
-        derived = disclosed_classification(payload["type"], payload["data"])
-        await self._hold_back(derived, payload["data"], subscription)
+        event = source.payload
+        derived = disclosed_classification(event.type, event.data)
+        await self._hold_back(derived, event.data, subscription)
         return render_alert(
-            payload["type"],
-            payload["data"],
+            event.type,
+            event.data,
             subscription,
             links,
-            await self._ics(payload["data"], subscription),
-            event_id=str(source["_id"]),
+            await self._ics(event.data, subscription),
+            event_id=source.key,
             sender=context.sender,
             sent_at=self._now,
             message_id_domain=domain,

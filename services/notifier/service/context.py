@@ -20,6 +20,7 @@ from services.notifier.adapters.sources import (
     SourceRepository,
 )
 from services.notifier.adapters.subscriptions import SubscriptionRepository
+from services.notifier.domain.deliveries import DeliveryKind
 from services.notifier.domain.mail import Sender
 from shared.app import Platform
 from shared.clock import Clock
@@ -45,14 +46,14 @@ class BatchRequested:
 
     event_type: ClassVar[str] = "notifier.delivery.batch"
     batch_id: str
-    kind: str
+    kind: DeliveryKind
 
     @property
     def subject(self) -> str:
         return self.batch_id
 
     def data(self) -> dict[str, Any]:
-        return {"batch_id": self.batch_id, "kind": self.kind}
+        return {"batch_id": self.batch_id, "kind": self.kind.value}
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from services.notifier.adapters.calendar_client import CalendarUnavailable
-from services.notifier.adapters.deliveries import DeliveryRepository, Ended, Outcome
+from services.notifier.adapters.deliveries import DeliveryRepository
 from services.notifier.adapters.smtp import PermanentFailure, TemporaryFailure
+from services.notifier.domain.deliveries import Delivery, DeliveryOutcome, Ended
 from services.notifier.domain.subscriptions import Subscription, Suppression
 from services.notifier.service.composing import BOUNCED, Composer, Skip
 from services.notifier.service.context import NotifierContext
-from shared.db import Document
 from shared.events import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ async def send_batch(context: NotifierContext, event: CloudEvent) -> bool:
     batch = await context.batches.claim(batch_id, now, held_until)
     if batch is None:
         return False  # done, unknown, or another worker holds a live claim
-    ids = [str(i) for i in batch["delivery_ids"]]
+    ids = list(batch.delivery_ids)
     ended = await context.deliveries.ended(ids)
     deliveries = await context.deliveries.many([i for i in ids if i not in ended])
     composer = await Composer.for_batch(context, now, deliveries)
@@ -79,13 +79,16 @@ async def send_batch(context: NotifierContext, event: CloudEvent) -> bool:
     await recorder.flush()
     unexpected = [r for r in results if isinstance(r, BaseException)]
     retries = [r for r in results if isinstance(r, Retry)]
-    if unexpected or (retries and int(batch["attempts"]) < MAX_ATTEMPTS):
+    if unexpected or (retries and batch.attempts < MAX_ATTEMPTS):
         error = unexpected[0] if unexpected else retries[0].error
-        retry_at = now + retry_delay(int(batch["attempts"]))
+        retry_at = now + retry_delay(batch.attempts)
         await context.batches.release(batch_id, held_until, context.clock(), repr(error), retry_at)
         raise error  # the queue retries soon, the sweeper later; ended ones are skipped
     await recorder.deliveries.record(
-        [Ended(r.delivery_id, Outcome.FAILED, context.clock(), error=str(r.error)) for r in retries]
+        [
+            Ended(r.delivery_id, DeliveryOutcome.FAILED, context.clock(), error=str(r.error))
+            for r in retries
+        ]
     )
     await context.batches.close(batch_id, held_until, context.clock())
     return True
@@ -95,17 +98,17 @@ async def _send_one(
     context: NotifierContext,
     composer: Composer,
     recorder: Recorder,
-    delivery: Document,
+    delivery: Delivery,
     now: datetime,
 ) -> Retry | None:
-    delivery_id = str(delivery["_id"])
+    delivery_id = delivery.id
     try:
         message, recipient = await composer.compose(delivery)
         await context.smtp.send(message, context.sender.address, recipient)
     except Skip as exc:
-        await recorder.add(Ended(delivery_id, Outcome.SKIPPED, now, error=str(exc)))
+        await recorder.add(Ended(delivery_id, DeliveryOutcome.SKIPPED, now, error=str(exc)))
     except PermanentFailure as exc:
-        await recorder.add(Ended(delivery_id, Outcome.FAILED, now, error=str(exc)))
+        await recorder.add(Ended(delivery_id, DeliveryOutcome.FAILED, now, error=str(exc)))
         subscription = composer.subscription(delivery)
         if subscription is not None:
             await _count_hard_failure(context, subscription, now)
@@ -113,7 +116,9 @@ async def _send_one(
         return Retry(delivery_id, exc)
     else:
         message_id = str(message["Message-ID"])
-        await recorder.add(Ended(delivery_id, Outcome.SENT, context.clock(), message_id=message_id))
+        await recorder.add(
+            Ended(delivery_id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
+        )
     return None
 
 

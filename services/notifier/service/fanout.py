@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
+from services.notifier.domain.deliveries import DeliveryKind, new_delivery
 from services.notifier.domain.digests import digest_item
 from services.notifier.domain.matching import (
     followed_when,
@@ -12,6 +10,7 @@ from services.notifier.domain.matching import (
     topics_of,
     wants_topics,
 )
+from services.notifier.domain.sources import Source, stored_event
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.queueing import queue_deliveries
 from shared.contracts.events import (
@@ -22,16 +21,6 @@ from shared.contracts.events import (
 )
 from shared.db import Session
 from shared.events import CloudEvent
-
-
-def source_payload(event: CloudEvent) -> dict[str, Any]:
-    """Return what a delivery needs of an event to render it later."""
-    return {
-        "type": event.type,
-        "subject": event.subject,
-        "time": event.time.isoformat(),
-        "data": event.data,
-    }
 
 
 async def keep_projections(context: NotifierContext, event: CloudEvent, session: Session) -> None:
@@ -71,18 +60,14 @@ async def apply_event(context: NotifierContext, event: CloudEvent, session: Sess
     if not wanted:
         return
     now = context.clock()
-    await context.sources.put(
-        event.id, DeliveryKind.ALERT.value, source_payload(event), now, session
-    )
+    await context.sources.put(Source(event.id, stored_event(event), now), session)
     deliveries = [
         new_delivery(DeliveryKind.ALERT, event.id, subscription.id, now)
         for subscription in wanted
         if subscription.wants_immediate_alerts
     ]
     await context.deliveries.insert_many(deliveries, session)
-    await queue_deliveries(
-        context, DeliveryKind.ALERT, [str(doc["_id"]) for doc in deliveries], session
-    )
+    await queue_deliveries(context, DeliveryKind.ALERT, [d.id for d in deliveries], session)
     digesters = [s.id for s in wanted if not s.wants_immediate_alerts]
     await context.digest_items.add(digesters, event.id, digest_item(event).occurred_at, session)
     if deliveries:

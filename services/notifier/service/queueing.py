@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Final
 
-from services.notifier.adapters.batches import new_batches
-from services.notifier.adapters.deliveries import DeliveryKind
+from services.notifier.domain.deliveries import DeliveryKind, new_batches
 from services.notifier.service.context import BatchRequested, NotifierContext
 from shared.db import Session
 
@@ -24,7 +23,7 @@ async def queue_deliveries(
     worker a few database round trips, which dominated a large fan-out.
     """
     now = context.clock()
-    batches = new_batches(kind.value, delivery_ids, now, now + PENDING_GRACE)
+    batches = new_batches(kind, delivery_ids, now, now + PENDING_GRACE)
     await context.batches.insert_many(batches, session)
-    await context.outbox.add(session, [BatchRequested(str(b["_id"]), kind.value) for b in batches])
+    await context.outbox.add(session, [BatchRequested(b.id, kind) for b in batches])
     return len(delivery_ids)

@@ -6,19 +6,19 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, Final
+from typing import Final
 
 from services.notifier.adapters import names
-from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
-from services.notifier.adapters.sources import items_from_sources
+from services.notifier.domain.deliveries import Delivery, DeliveryKind, DigestPeriod, new_delivery
 from services.notifier.domain.digests import build_digest, digest_key, digest_subject_keys
 from services.notifier.domain.display import LONDON, london
 from services.notifier.domain.matching import wants_topics
 from services.notifier.domain.reminders import Reminder, due_reminders
+from services.notifier.domain.sources import Source, digest_items
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
 from services.notifier.service.context import BatchRequested, NotifierContext
 from services.notifier.service.queueing import queue_deliveries
-from shared.db import Document, Session
+from shared.db import Session
 from shared.lease import Lease
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,8 @@ class TickReport:
     requeued: int = 0
 
 
-def digest_period(frequency: DigestFrequency, now: datetime) -> tuple[datetime, datetime]:
-    """Return the (start, end) of the latest digest period ended at or before `now`."""
+def digest_period(frequency: DigestFrequency, now: datetime) -> DigestPeriod:
+    """Return the latest digest period ended at or before `now`."""
     local = london(now)
     end_day = local.date()
     if frequency is DigestFrequency.WEEKLY:
@@ -48,7 +48,7 @@ def digest_period(frequency: DigestFrequency, now: datetime) -> tuple[datetime, 
     if end > local:
         end = datetime.combine(end_day - step, DIGEST_AT, LONDON)
     start = datetime.combine(end.date() - step, DIGEST_AT, LONDON)
-    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+    return DigestPeriod(start.astimezone(now.tzinfo), end.astimezone(now.tzinfo))
 
 
 class Runs:
@@ -67,22 +67,10 @@ class Runs:
 
 
 async def _queue(
-    context: NotifierContext, kind: DeliveryKind, documents: list[Document], session: Session
+    context: NotifierContext, kind: DeliveryKind, deliveries: list[Delivery], session: Session
 ) -> int:
-    new_ids = await context.deliveries.insert_missing(documents, session)
+    new_ids = await context.deliveries.insert_missing(deliveries, session)
     return await queue_deliveries(context, kind, new_ids, session)
-
-
-def _reminder_payload(reminder: Reminder) -> dict[str, Any]:
-    return {
-        "kind": reminder.kind.value,
-        "key": reminder.key,
-        "entity_id": reminder.entity_id,
-        "due_at": reminder.due_at.isoformat(),
-        "topics": sorted(reminder.topics),
-        "classification": reminder.classification.value,
-        "data": dict(reminder.data),
-    }
 
 
 async def send_reminders(context: NotifierContext, runs: Runs, now: datetime) -> int:
@@ -106,13 +94,11 @@ async def send_reminders(context: NotifierContext, runs: Runs, now: datetime) ->
             reminder: Reminder = reminder,
             subscribers: list[Subscription] = subscribers,
         ) -> int:
-            await context.sources.put(
-                reminder.key, DeliveryKind.REMINDER.value, _reminder_payload(reminder), now, session
-            )
-            documents = [
+            await context.sources.put(Source(reminder.key, reminder, now), session)
+            deliveries = [
                 new_delivery(DeliveryKind.REMINDER, reminder.key, s.id, now) for s in subscribers
             ]
-            count = await _queue(context, DeliveryKind.REMINDER, documents, session)
+            count = await _queue(context, DeliveryKind.REMINDER, deliveries, session)
             await runs.mark(reminder.key, now, session)
             return count
 
@@ -123,32 +109,25 @@ async def send_reminders(context: NotifierContext, runs: Runs, now: datetime) ->
 async def _digest_for(
     context: NotifierContext,
     subscription: Subscription,
-    start: datetime,
-    end: datetime,
+    period: DigestPeriod,
     now: datetime,
 ) -> int:
     keys = await context.digest_items.keys(subscription.id, None)
     if not keys:
         return 0
-    items = items_from_sources((await context.sources.many(keys)).values())
+    items = digest_items((await context.sources.many(keys)).values())
     current = await context.marks.current(digest_subject_keys(items))
-    digest = build_digest(subscription, items, start, end, current)
-    key = digest_key(subscription.id, subscription.digest, end)
+    digest = build_digest(subscription, items, period.start, period.end, current)
+    key = digest_key(subscription.id, subscription.digest, period.end)
     # Everything before the period end is consumed, shown or not (e.g. a past meeting).
-    consumed = [item.key for item in items if item.occurred_at < end]
+    consumed = [item.key for item in items if item.occurred_at < period.end]
 
     async def work(session: Session) -> int:
         await context.digest_items.consume(subscription.id, consumed, key, session)
         if digest is None:
             return 0
-        document = new_delivery(
-            DeliveryKind.DIGEST,
-            key,
-            subscription.id,
-            now,
-            {"period_start": start.isoformat(), "period_end": end.isoformat()},
-        )
-        return await _queue(context, DeliveryKind.DIGEST, [document], session)
+        delivery = new_delivery(DeliveryKind.DIGEST, key, subscription.id, now, period)
+        return await _queue(context, DeliveryKind.DIGEST, [delivery], session)
 
     return await context.mongo.transaction(work)
 
@@ -157,12 +136,12 @@ async def send_digests(context: NotifierContext, runs: Runs, now: datetime) -> i
     """Build the digests of the latest daily and weekly periods, once per period."""
     queued = 0
     for frequency in (DigestFrequency.DAILY, DigestFrequency.WEEKLY):
-        start, end = digest_period(frequency, now)
-        run_key = f"digest:{frequency.value}:{end.isoformat()}"
+        period = digest_period(frequency, now)
+        run_key = f"digest:{frequency.value}:{period.end.isoformat()}"
         if await runs.done(run_key):
             continue
         async for subscription in context.subscriptions.confirmed_with_digest(frequency):
-            queued += await _digest_for(context, subscription, start, end, now)
+            queued += await _digest_for(context, subscription, period, now)
         await runs.mark(run_key, now)
     return queued
 
@@ -174,9 +153,7 @@ async def requeue_stuck(context: NotifierContext, now: datetime) -> int:
         return 0
 
     async def work(session: Session) -> None:
-        await context.outbox.add(
-            session, [BatchRequested(str(doc["_id"]), str(doc["kind"])) for doc in stuck]
-        )
+        await context.outbox.add(session, [BatchRequested(b.id, b.kind) for b in stuck])
 
     await context.mongo.transaction(work)
     return len(stuck)

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from services.notifier.adapters.deliveries import DeliveryKind, new_delivery
 from services.notifier.adapters.subscriptions import ConcurrentUpdate
 from services.notifier.domain import subscriptions as model
 from services.notifier.domain.addresses import email_hash
+from services.notifier.domain.deliveries import ConfirmationRequest, DeliveryKind, new_delivery
 from services.notifier.domain.errors import UsedToken
 from services.notifier.domain.subscriptions import (
     DigestFrequency,
@@ -50,7 +50,7 @@ async def _queue_confirmation(
         f"confirm:{subscription.version}",
         subscription.id,
         context.clock(),
-        {"nonce": subscription.confirm_nonce, "version": subscription.version},
+        ConfirmationRequest(subscription.confirm_nonce, subscription.version),
     )
     new_ids = await context.deliveries.insert_missing([delivery], session)
     await queue_deliveries(context, DeliveryKind.CONFIRMATION, new_ids, session)

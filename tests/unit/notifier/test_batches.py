@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.notifier.adapters.batches import BATCH_SIZE, new_batches
+from services.notifier.domain.deliveries import (
+    BATCH_SIZE,
+    BatchState,
+    DeliveryKind,
+    new_batches,
+)
 from services.notifier.service.delivering import retry_delay
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -12,18 +17,19 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def test_deliveries_are_split_into_open_unclaimed_batches_in_order() -> None:
     ids = [f"d{n}" for n in range(BATCH_SIZE * 2 + 5)]
-    batches = new_batches("alert", ids, NOW, NOW + timedelta(minutes=5))
-    assert [len(b["delivery_ids"]) for b in batches] == [BATCH_SIZE, BATCH_SIZE, 5]
-    assert [i for b in batches for i in b["delivery_ids"]] == ids
-    assert len({b["_id"] for b in batches}) == 3
+    batches = new_batches(DeliveryKind.ALERT, ids, NOW, NOW + timedelta(minutes=5))
+    assert [len(b.delivery_ids) for b in batches] == [BATCH_SIZE, BATCH_SIZE, 5]
+    assert [i for b in batches for i in b.delivery_ids] == ids
+    assert len({b.id for b in batches}) == 3
     for batch in batches:
-        assert batch["state"] == "open"
-        assert batch["claimed_until"] == NOW  # any worker may claim it at once
-        assert batch["next_attempt_at"] == NOW + timedelta(minutes=5)  # then the sweeper
+        assert batch.state is BatchState.OPEN
+        assert batch.attempts == 0
+        assert batch.claimed_until == NOW  # any worker may claim it at once
+        assert batch.next_attempt_at == NOW + timedelta(minutes=5)  # then the sweeper
 
 
 def test_nothing_to_send_makes_no_batch() -> None:
-    assert new_batches("alert", [], NOW, NOW) == []
+    assert new_batches(DeliveryKind.ALERT, [], NOW, NOW) == []
 
 
 def test_retry_delay_doubles_from_a_minute_up_to_an_hour() -> None:

@@ -1,0 +1,160 @@
+"""Deliveries (one email each), the batches workers send them in, and how each one ended."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+# Enough to amortise a claim and a few `_id $in` reads; small enough that a batch is
+# sent in a few seconds, well within a claim's lifetime.
+BATCH_SIZE: Final = 100
+
+
+class DeliveryKind(StrEnum):
+    """What a delivery renders: the source key means something different for each."""
+
+    ALERT = "alert"  # source key = CloudEvent id, source stored in notifier_sources
+    REMINDER = "reminder"  # source key = reminder key, source stored in notifier_sources
+    DIGEST = "digest"  # source key = digest key, payload = period
+    CONFIRMATION = "confirmation"  # source key = confirm:<version>, payload = nonce
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationRequest:
+    """What a confirmation email checks: the nonce it links, the version that asked for it."""
+
+    nonce: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPeriod:
+    """The period a digest covers, from `start` to `end` (when it goes out)."""
+
+    start: datetime
+    end: datetime
+
+
+DeliveryPayload = ConfirmationRequest | DigestPeriod | None
+
+# Alerts and reminders carry nothing of their own: they render their stored source.
+_PAYLOAD_TYPES: Final[dict[DeliveryKind, type[object]]] = {
+    DeliveryKind.ALERT: type(None),
+    DeliveryKind.REMINDER: type(None),
+    DeliveryKind.DIGEST: DigestPeriod,
+    DeliveryKind.CONFIRMATION: ConfirmationRequest,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One email to one subscriber; its batch says when it is sent, `Ended` how it ended.
+
+    A delivery is never changed once stored: it is pending until an outcome is recorded.
+    """
+
+    id: str
+    kind: DeliveryKind
+    source_key: str
+    subscription_id: str
+    payload: DeliveryPayload
+    created_at: datetime
+
+    def __post_init__(self) -> None:
+        expected = _PAYLOAD_TYPES[self.kind]
+        if not isinstance(self.payload, expected):
+            raise ValueError(
+                f"a {self.kind.value} delivery carries {expected.__name__}, "
+                f"not {type(self.payload).__name__}"
+            )
+
+
+def new_delivery(
+    kind: DeliveryKind,
+    source_key: str,
+    subscription_id: str,
+    now: datetime,
+    payload: DeliveryPayload = None,
+) -> Delivery:
+    """Return a new delivery with a fresh id."""
+    return Delivery(uuid.uuid4().hex, kind, source_key, subscription_id, payload, now)
+
+
+class DeliveryOutcome(StrEnum):
+    """How a delivery ended; a delivery without an outcome has not been sent yet."""
+
+    SENT = "sent"
+    FAILED = "failed"  # permanent (5xx, or out of attempts)
+    SKIPPED = "skipped"  # nothing to send any more: unsubscribed, suppressed, superseded
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    """A delivery's outcome, written once."""
+
+    delivery_id: str
+    outcome: DeliveryOutcome
+    at: datetime
+    message_id: str | None = None
+    error: str | None = None
+
+
+class BatchState(StrEnum):
+    """Open until every delivery in it has ended (or run out of attempts)."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Deliveries a worker claims and sends together.
+
+    A worker holds its claim until `claimed_until`; the sweeper asks again for a batch
+    still open at `next_attempt_at`.
+    """
+
+    id: str
+    kind: DeliveryKind
+    delivery_ids: tuple[str, ...]
+    state: BatchState
+    attempts: int
+    created_at: datetime
+    claimed_until: datetime
+    next_attempt_at: datetime
+    last_error: str | None
+    done_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StuckBatch:
+    """An open batch no queued job is likely to pick up: what the sweeper asks again for."""
+
+    id: str
+    kind: DeliveryKind
+
+
+def new_batches(
+    kind: DeliveryKind, delivery_ids: Sequence[str], now: datetime, due_at: datetime
+) -> list[Batch]:
+    """Split `delivery_ids` into open batches; the sweeper requeues one still open at `due_at`."""
+    return [
+        Batch(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            delivery_ids=tuple(delivery_ids[start : start + BATCH_SIZE]),
+            state=BatchState.OPEN,
+            attempts=0,
+            created_at=now,
+            # Unclaimed: any worker may take it from now on.
+            claimed_until=now,
+            next_attempt_at=due_at,
+            last_error=None,
+            done_at=None,
+        )
+        for start in range(0, len(delivery_ids), BATCH_SIZE)
+    ]
