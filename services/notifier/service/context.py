@@ -13,6 +13,7 @@ from services.notifier.adapters.calendar_client import CalendarClient
 from services.notifier.adapters.deliveries import DeliveryRepository
 from services.notifier.adapters.marks import MarkRepository
 from services.notifier.adapters.rate_limits import RateLimiter
+from services.notifier.adapters.schedule_runs import ScheduleRunRepository
 from services.notifier.adapters.smtp import SmtpPool, SmtpTarget
 from services.notifier.adapters.sources import (
     DigestItemRepository,
@@ -71,6 +72,7 @@ class NotifierContext:
     digest_items: DigestItemRepository
     projections: ProjectionRepository
     marks: MarkRepository
+    schedule_runs: ScheduleRunRepository
     rate_limiter: RateLimiter
     smtp: SmtpPool
     calendar: CalendarClient
@@ -106,6 +108,7 @@ def build_context(platform: Platform, settings: NotifierSettings, clock: Clock) 
         digest_items=DigestItemRepository(mongo),
         projections=ProjectionRepository(mongo),
         marks=MarkRepository(mongo),
+        schedule_runs=ScheduleRunRepository(mongo),
         rate_limiter=RateLimiter(mongo),
         smtp=SmtpPool(SmtpTarget.parse(settings.smtp_url), settings.smtp_concurrency),
         calendar=CalendarClient(

@@ -51,21 +51,6 @@ def digest_period(frequency: DigestFrequency, now: datetime) -> DigestPeriod:
     return DigestPeriod(start.astimezone(now.tzinfo), end.astimezone(now.tzinfo))
 
 
-class Runs:
-    """`notifier_schedule_runs`: keys of reminders and digest periods already handled."""
-
-    def __init__(self, context: NotifierContext) -> None:
-        self._runs = context.mongo.collection(names.SCHEDULE_RUNS)
-
-    async def done(self, key: str) -> bool:
-        return await self._runs.find_one({"_id": key}, {"_id": 1}) is not None
-
-    async def mark(self, key: str, now: datetime, session: Session | None = None) -> None:
-        await self._runs.update_one(
-            {"_id": key}, {"$set": {"done_at": now}}, upsert=True, session=session
-        )
-
-
 async def _queue(
     context: NotifierContext, kind: DeliveryKind, deliveries: list[Delivery], session: Session
 ) -> int:
@@ -73,13 +58,13 @@ async def _queue(
     return await queue_deliveries(context, kind, new_ids, session)
 
 
-async def send_reminders(context: NotifierContext, runs: Runs, now: datetime) -> int:
+async def send_reminders(context: NotifierContext, now: datetime) -> int:
     """Queue each due reminder once per immediate subscriber; return the deliveries queued."""
     consultations = await context.projections.open_consultations(now + timedelta(days=3), now)
     meetings = await context.projections.meetings(now + timedelta(days=2), now)
     queued = 0
     for reminder in due_reminders(now, consultations, meetings):
-        if await runs.done(reminder.key):
+        if await context.schedule_runs.done(reminder.key):
             continue
         # Digest readers chose fewer emails; their digest lists open consultations.
         subscribers = [
@@ -99,7 +84,7 @@ async def send_reminders(context: NotifierContext, runs: Runs, now: datetime) ->
                 new_delivery(DeliveryKind.REMINDER, reminder.key, s.id, now) for s in subscribers
             ]
             count = await _queue(context, DeliveryKind.REMINDER, deliveries, session)
-            await runs.mark(reminder.key, now, session)
+            await context.schedule_runs.mark(reminder.key, now, session)
             return count
 
         queued += await context.mongo.transaction(work)
@@ -132,17 +117,17 @@ async def _digest_for(
     return await context.mongo.transaction(work)
 
 
-async def send_digests(context: NotifierContext, runs: Runs, now: datetime) -> int:
+async def send_digests(context: NotifierContext, now: datetime) -> int:
     """Build the digests of the latest daily and weekly periods, once per period."""
     queued = 0
     for frequency in (DigestFrequency.DAILY, DigestFrequency.WEEKLY):
         period = digest_period(frequency, now)
         run_key = f"digest:{frequency.value}:{period.end.isoformat()}"
-        if await runs.done(run_key):
+        if await context.schedule_runs.done(run_key):
             continue
         async for subscription in context.subscriptions.confirmed_with_digest(frequency):
             queued += await _digest_for(context, subscription, period, now)
-        await runs.mark(run_key, now)
+        await context.schedule_runs.mark(run_key, now)
     return queued
 
 
@@ -161,11 +146,10 @@ async def requeue_stuck(context: NotifierContext, now: datetime) -> int:
 
 async def tick(context: NotifierContext, now: datetime) -> TickReport:
     """Do one round of the scheduler's work at `now` (tests call this with their own time)."""
-    runs = Runs(context)
     report = TickReport(
         expired=await context.subscriptions.delete_expired_pending(now),
-        reminders=await send_reminders(context, runs, now),
-        digests=await send_digests(context, runs, now),
+        reminders=await send_reminders(context, now),
+        digests=await send_digests(context, now),
         requeued=await requeue_stuck(context, now),
     )
     context.outbox.notify()
