@@ -200,12 +200,9 @@ async def record_decision(
         await registry.outbox.add(session, events)
         to = decision_move(outcome)
         if to is not None:
+            # The decision's words stay with the decision, whose mark may change later:
+            # the move and its history are as public as the modification.
             reason = f"{body.value.replace('_', ' ').title()} decision: {outcome.value}"
-            # A restricted decision's words stay with the decision: the move and its
-            # history are as public as the modification.
-            if decision.summary and decision.classification.is_public:
-                # The history reason is bounded; the decision keeps the full summary.
-                reason = f"{reason}. {decision.summary[:1500]}"
             mod, _ = await _move(registry, session, mod, to, actor, reason, expected_version)
         return decision, mod
 
