@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: install system-deps run test test-unit test-integration test-e2e lint bench
+.PHONY: install system-deps run test test-unit test-integration test-e2e test-security lint bench
 
 install: $(VENV)/.installed
 
@@ -22,7 +22,7 @@ run: install
 	$(PY) -m shared.dev.run
 
 test: install system-deps
-	$(PYTEST) -q tests/unit tests/integration tests/e2e
+	$(PYTEST) -q tests/unit tests/integration tests/e2e tests/security
 
 test-unit: install
 	$(PYTEST) -q tests/unit
@@ -32,6 +32,10 @@ test-integration: install system-deps
 
 test-e2e: install system-deps
 	$(PYTEST) -q tests/e2e
+
+# Who sees what: the classification matrix over every surface (the whole system as processes).
+test-security: install system-deps
+	$(PYTEST) -q tests/security
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""Who sees what: every kind of item × every mark × every surface, before and after reclassifying.
+"""Who sees what: every kind of item, mark and surface, before and after reclassifying.
 
 The rule (docs/events.md, Classification): the public sees White; a verified SEC Party
 sees White and Green (its private feed, its emails and their attachments); Amber and Red
@@ -217,7 +217,7 @@ class Findings:
     def assert_clean(self) -> None:
         report = [f"{len(self.leaks)} leaks:", *self.leaks]
         report += [f"{len(self.missing)} not shown:", *self.missing]
-        assert not self.leaks and not self.missing, "\n".join(report)
+        assert [*self.leaks, *self.missing] == [], "\n".join(report)
 
 
 SUBSCRIBER_FEED = frozenset({Kind.MEETING, Kind.PAPER, Kind.DEADLINE, Kind.VOTE, Kind.RELEASE})

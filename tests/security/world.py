@@ -349,7 +349,7 @@ async def settle(world: World, name: str) -> None:
 
 
 def unsent_deliveries(world: World) -> int:
-    """Return how many deliveries the notifier recorded but has not closed (sent, failed, skipped)."""
+    """Return how many deliveries the notifier recorded but has not ended (sent, failed...)."""
     client: MongoClient[dict[str, Any]] = MongoClient(world.system.env["MONGODB_URL"])
     try:
         database = client[world.system.env["MONGODB_DB"]]
