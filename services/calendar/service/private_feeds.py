@@ -6,9 +6,10 @@ import logging
 
 from services.calendar.domain.errors import UnknownFeed
 from services.calendar.domain.feeds import FeedSpec
+from shared.contracts.subscribers import feed_token_hash
 from shared.contracts.topics import UnknownTopic, parse_topic
 from shared.db import Mongo
-from shared.readers.subscribers import feed_token_hash, find_feed_subscriber
+from shared.readers.subscribers import find_feed_subscriber
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from services.notifier.domain.tokens import (
     TokenClaims,
     TokenPurpose,
     feed_token,
-    feed_token_hash,
     new_feed_salt,
     new_nonce,
 )
+from shared.contracts.subscribers import feed_token_hash
 from shared.contracts.topics import Topic, parse_topics
 
 PENDING_LIFETIME: Final = timedelta(days=7)

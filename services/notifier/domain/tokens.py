@@ -128,8 +128,3 @@ def feed_token(secret: bytes, subscription_id: str, feed_salt: str) -> str:
     _check_secret(secret)
     message = _FEED_CONTEXT + f"{subscription_id}\x00{feed_salt}".encode()
     return _b64(hmac.new(secret, message, hashlib.sha256).digest())
-
-
-def feed_token_hash(token: str) -> str:
-    """Return the stored, indexed lookup key of a feed token (hex SHA-256)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -16,8 +16,9 @@ from services.notifier.domain.subscriptions import (
     subscription_request,
 )
 from shared.app import PLATFORM
+from shared.contracts.subscribers import FeedSubscriber, feed_token_hash
 from shared.db import Mongo
-from shared.readers.subscribers import FeedSubscriber, feed_token_hash, find_feed_subscriber
+from shared.readers.subscribers import find_feed_subscriber
 from tests.integration.calendar.conftest import Client, vevents_by_uid
 from tests.integration.calendar.test_feeds import DOMAIN, create
 

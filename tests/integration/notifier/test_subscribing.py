@@ -9,7 +9,8 @@ import pytest
 
 from services.notifier.adapters import names
 from shared.auth import ROLE_SECRETARIAT, issue_token
-from shared.readers.subscribers import feed_token_hash, find_feed_subscriber
+from shared.contracts.subscribers import feed_token_hash
+from shared.readers.subscribers import find_feed_subscriber
 from tests.conftest import TEST_SECRET
 from tests.integration.notifier.rig import (
     CONFIRM_LINK,

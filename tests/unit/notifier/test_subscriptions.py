@@ -26,7 +26,8 @@ from services.notifier.domain.subscriptions import (
     subscription_request,
     unsubscribe,
 )
-from services.notifier.domain.tokens import TokenClaims, TokenPurpose, feed_token_hash
+from services.notifier.domain.tokens import TokenClaims, TokenPurpose
+from shared.contracts.subscribers import feed_token_hash
 
 from .samples import NOW, SECRET, confirmed
 

@@ -16,10 +16,10 @@ from services.notifier.domain.errors import (
 from services.notifier.domain.tokens import (
     TokenPurpose,
     feed_token,
-    feed_token_hash,
     make_token,
     read_token,
 )
+from shared.contracts.subscribers import feed_token_hash
 
 SECRET = b"k" * 32
 NOW = datetime(2022, 1, 24, 9, 0, tzinfo=UTC)
