@@ -13,6 +13,7 @@ import aio_pika
 import pytest
 
 from shared.consumer import IdempotentConsumer, QueueConsumer, processed_indexes
+from shared.contracts.events import InvalidPayload
 from shared.db import Mongo, Session, connect_mongo, ensure_indexes
 from shared.events import CloudEvent
 from shared.messaging import Broker, RetryPolicy, connect_broker
@@ -325,3 +326,42 @@ async def test_an_event_outside_the_catalogue_is_dead_lettered_at_once_and_never
         assert applied == []
     finally:
         await consumer.stop()
+
+
+async def test_an_event_outside_the_catalogue_is_refused_before_anything_is_written(
+    rig: Rig,
+) -> None:
+    async def work(session: Session) -> None:
+        await rig.mongo.collection("registry_things").insert_one({"_id": "t7"}, session=session)
+        await rig.outbox.add(session, [NoMark("t7")])
+
+    with pytest.raises(InvalidPayload, match="classification"):
+        await rig.mongo.transaction(work)
+    assert await rig.mongo.collection("registry_things").count_documents({}) == 0
+    assert await rig.outbox.collection.count_documents({}) == 0
+
+
+@dataclass(frozen=True)
+class NoMark:
+    """A consultation event whose producer forgot the consultation's classification."""
+
+    event_type: ClassVar[str] = "registry.consultation.opened"
+    consultation_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.consultation_id
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "consultation": {
+                "id": self.consultation_id,
+                "title": "A consultation",
+                "kind": "industry",
+                "kind_label": "Industry Consultation",
+                "closes_at": "2030-02-04T17:00:00+00:00",
+                "respond_to": "changeteam@secas.example.org",
+                "url": "https://registry.example.org/consultations/c",
+                "status": "open",
+            }
+        }
