@@ -44,7 +44,14 @@ class Mongo:
 def connect_mongo(url: str, database: str, app_name: str) -> Mongo:
     """Create the client; it connects lazily, so this never blocks."""
     client: AsyncMongoClient[Document] = AsyncMongoClient(
-        url, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000
+        url,
+        appname=app_name,
+        tz_aware=True,
+        serverSelectionTimeoutMS=5000,
+        # An acknowledged write is on a majority's journal: it survives a kill -9 of any
+        # one server. Transactions inherit this concern for their commit.
+        w="majority",
+        journal=True,
     )
     return Mongo(client, client[database])
 

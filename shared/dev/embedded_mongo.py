@@ -84,6 +84,9 @@ def start_embedded_mongo(
             str(storage),
             "--log-level",
             "WARNING",
+            # Without it the server acknowledges a commit before it reaches the disk, and a
+            # kill -9 right after the acknowledgement lost the write (docs/reliability.md).
+            "--sync-on-commit",
         ],
         stdout=log_file,
         stderr=subprocess.STDOUT,
