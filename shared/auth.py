@@ -65,6 +65,9 @@ class InvalidToken(Exception):
 
 
 def verify_token(secret: str, token: str, now: float | None = None) -> Principal:
+    # Ours are base64url and dots; anything else (a non-ASCII header) is not one of them.
+    if not token.isascii():
+        raise InvalidToken("malformed token")
     parts = token.split(".")
     if len(parts) != 3 or parts[0] != _PREFIX:
         raise InvalidToken("malformed token")

@@ -46,6 +46,9 @@ async def read_model(request: web.Request, model: type[M]) -> M:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, "Bad Request", f"The body is not valid JSON: {exc}.") from exc
+    except RecursionError as exc:
+        # No request model nests deeper than a few levels; the parser's stack gives out first.
+        raise Problem(400, "Bad Request", "The body is nested too deeply.") from exc
     try:
         return model.model_validate(data)
     except ValidationError as exc:

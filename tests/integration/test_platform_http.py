@@ -104,6 +104,9 @@ BAD_REQUESTS = [
     ),
     pytest.param("POST", NOTES, {"Authorization": f"Bearer {FORGED}"}, b"{}", 401, id="forged"),
     pytest.param("POST", NOTES, {"Authorization": "Basic abc"}, b"{}", 401, id="basic-auth"),
+    pytest.param(
+        "POST", NOTES, {"Authorization": "Bearer sec1.é.ü"}, b"{}", 401, id="non-ascii-token"
+    ),
     pytest.param("POST", NOTES, {"Authorization": f"Bearer {SERVICE}"}, b"{}", 403, id="no-role"),
     pytest.param(
         "POST", NOTES, {**STAFF, "Content-Type": "text/plain"}, b"title", 415, id="not-json"
@@ -183,3 +186,15 @@ async def test_unhandled_error_is_a_500_problem_and_the_log_never_holds_the_url_
     )
     assert "unhandled error on GET /feeds/private/{token}.ics" in logged
     assert secret not in logged
+
+
+async def test_a_body_nested_beyond_the_parsers_stack_is_a_400_not_a_500(
+    aiohttp_client: AiohttpClient, make_settings: Callable[..., ServiceSettings]
+) -> None:
+    client: TestClient[Any, Any] = await aiohttp_client(
+        app_with_write_route(make_settings(max_body_bytes=1_000_000))
+    )
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = await client.post(NOTES, headers=STAFF_JSON, data=body)
+    assert response.status == 400, await response.text()
+    assert (await response.json())["detail"] == "The body is nested too deeply."
