@@ -25,7 +25,12 @@ from services.calendar.adapters.repository import EventRepository, FeedVersion
 from services.calendar.adapters.versions import VersionWatcher
 from services.calendar.domain.feeds import FeedSpec, select
 from services.calendar.domain.model import CalendarEvent
-from services.calendar.domain.rendering import assemble_feed, render_event
+from services.calendar.domain.rendering import (
+    DEFAULT_ORGANIZER,
+    Organizer,
+    assemble_feed,
+    render_event,
+)
 
 T = TypeVar("T")
 # Cancelled entries leave feeds 90 days after cancellation without any change being
@@ -57,6 +62,7 @@ def render_bundle(
     *,
     base_url: str,
     now: datetime,
+    organizer: Organizer = DEFAULT_ORGANIZER,
 ) -> RenderedFeed:
     """Select, render and compress one feed (CPU-bound: run it on the executor).
 
@@ -69,10 +75,20 @@ def render_bundle(
         key = (event.id, event.version, spec.include_green)
         piece = pieces.get(key)
         if piece is None:
-            piece = render_event(event, base_url=base_url, include_green=spec.include_green)
+            piece = render_event(
+                event, base_url=base_url, include_green=spec.include_green, organizer=organizer
+            )
             pieces[key] = piece
         parts.append(piece)
-    plain = assemble_feed(chosen, parts, name=spec.name, description=spec.description)
+    base = base_url.rstrip("/")
+    plain = assemble_feed(
+        chosen,
+        parts,
+        name=spec.name,
+        description=spec.description,
+        page_url=f"{base}/",
+        source_url=None if spec.path is None else f"{base}{spec.path}",
+    )
     return RenderedFeed(
         version=version.number,
         plain=plain,
@@ -103,11 +119,13 @@ class FeedCache:
         *,
         base_url: str,
         max_entries: int = 512,
+        organizer: Organizer = DEFAULT_ORGANIZER,
     ) -> None:
         self._repository = repository
         self._versions = versions
         self._executor = executor
         self._base_url = base_url
+        self._organizer = organizer
         self._max_entries = max_entries
         self._feeds: OrderedDict[FeedSpec, RenderedFeed] = OrderedDict()
         self._snapshot: Snapshot | None = None
@@ -196,6 +214,7 @@ class FeedCache:
                 self._pieces,
                 base_url=self._base_url,
                 now=now,
+                organizer=self._organizer,
             ),
         )
         held = self._feeds.get(spec)

@@ -96,6 +96,23 @@ class FeedSpec:
                 return "SEC calendar (my subscriptions)"
 
     @property
+    def path(self) -> str | None:
+        """Return the feed's public path (its SOURCE); None for a private feed, whose URL
+        holds the subscriber's token and whose bytes are shared by equal topic sets."""
+        value = (self.topics[0] if self.topics else ALL).partition(":")[2]
+        match self.kind:
+            case FeedKind.ALL:
+                return "/feeds/all.ics"
+            case FeedKind.COMMITTEE:
+                return f"/feeds/committees/{value}.ics"
+            case FeedKind.TYPE:
+                return f"/feeds/types/{value}.ics"
+            case FeedKind.MODIFICATION:
+                return f"/feeds/modifications/{value}.ics"
+            case FeedKind.PRIVATE:
+                return None
+
+    @property
     def description(self) -> str:
         topics = ", ".join(self.topics) or "nothing"
         return f"Smart Energy Code meetings, events and deadlines ({topics})"

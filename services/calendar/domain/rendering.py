@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, Timezone, vDuration, vRecur
+from icalendar import Calendar, Event, vCalAddress, vDDDTypes, vDuration, vRecur, vUri
 
 from services.calendar.domain.domain_events import event_url
 from services.calendar.domain.model import CalendarEvent, EventStatus, OccurrenceOverride
-from services.calendar.domain.recurrence import last_end
+from services.calendar.domain.vtimezone import vtimezone
 from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, LONDON_TZ, EventType
+from shared.text import strip_forbidden
 
 PRODID = "-//SECAS//SEC Calendar//EN"
 DEFAULT_REFRESH = timedelta(hours=1)
@@ -39,9 +40,29 @@ _TYPE_LABEL = {
 _TRANSPARENT = frozenset(
     {EventType.CONSULTATION_DEADLINE, EventType.RELEASE_GO_LIVE, EventType.CHANGE_BOARD_VOTE}
 )
-# VTIMEZONE covers at least this span, so a feed's bytes do not depend on today.
-_TZ_FIRST_YEAR = 2010
-_TZ_LAST_YEAR = 2040
+# VTIMEZONEs start here (or the year before an earlier entry) and run on for ever, so a
+# feed's bytes do not depend on today; the API accepts nothing before 1990.
+_TZ_FIRST_YEAR = 1990
+# An entry renders with this DTSTAMP and the feed's own replaces it when the feed is
+# assembled, so per-entry bytes stay cacheable (docs/decisions/calendar-dtstamp-feed-change.md).
+_STAMP_PLACEHOLDER = datetime(1900, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Organizer:
+    """Who publishes the calendar: ORGANIZER of every entry (RFC 5546 wants one with METHOD)."""
+
+    name: str = "SECAS"
+    email: str = "secas@sec.example.org"
+
+    def address(self) -> vCalAddress:
+        address = vCalAddress(f"mailto:{strip_forbidden(self.email)}")
+        address.params["CN"] = strip_forbidden(self.name)
+        return address
+
+
+DEFAULT_ORGANIZER = Organizer()
 
 
 def type_label(event_type: EventType) -> str:
@@ -56,25 +77,54 @@ def render_feed(
     base_url: str,
     include_green: bool = False,
     refresh: timedelta = DEFAULT_REFRESH,
+    organizer: Organizer = DEFAULT_ORGANIZER,
+    page_url: str | None = None,
+    source_url: str | None = None,
 ) -> bytes:
     """Return a METHOD:PUBLISH calendar of the given (already selected) entries.
 
     `include_green` lets Green document links into descriptions; Amber and Red
-    documents are never rendered.
+    documents are never rendered. `page_url` and `source_url` become the
+    calendar's URL and SOURCE (RFC 7986).
     """
     ordered = sorted(events, key=lambda e: (e.starts_at, e.id))
-    pieces = [render_event(e, base_url=base_url, include_green=include_green) for e in ordered]
-    return assemble_feed(ordered, pieces, name=name, description=description, refresh=refresh)
+    pieces = [
+        render_event(e, base_url=base_url, include_green=include_green, organizer=organizer)
+        for e in ordered
+    ]
+    return assemble_feed(
+        ordered,
+        pieces,
+        name=name,
+        description=description,
+        refresh=refresh,
+        page_url=page_url,
+        source_url=source_url,
+    )
 
 
-def render_event(event: CalendarEvent, *, base_url: str, include_green: bool = False) -> bytes:
-    """Return one entry's VEVENT (and override) lines.
+def render_event(
+    event: CalendarEvent,
+    *,
+    base_url: str,
+    include_green: bool = False,
+    organizer: Organizer = DEFAULT_ORGANIZER,
+) -> bytes:
+    """Return one entry's VEVENT (and override) lines, DTSTAMP still a placeholder.
 
     A feed is its calendar shell around these bytes, so a cache may keep them per
-    entry version and re-render only what changed (most of a feed's cost).
+    entry version and re-render only what changed (most of a feed's cost);
+    assemble_feed puts the feed's DTSTAMP in.
     """
-    components = _components(event, base_url=base_url, include_green=include_green)
+    components = _components(
+        event, base_url=base_url, include_green=include_green, organizer=organizer
+    )
     return b"".join(component.to_ical() for component in components)
+
+
+def feed_stamp(ordered: Sequence[CalendarEvent]) -> datetime:
+    """Return the feed's DTSTAMP: when the last of its entries changed."""
+    return max((e.updated_at for e in ordered), default=_EPOCH)
 
 
 def assemble_feed(
@@ -84,22 +134,45 @@ def assemble_feed(
     name: str,
     description: str,
     refresh: timedelta = DEFAULT_REFRESH,
+    page_url: str | None = None,
+    source_url: str | None = None,
 ) -> bytes:
     """Return the calendar around `pieces` (render_event of `ordered`, in feed order).
 
     The bytes equal icalendar's own serialisation of the whole calendar: a
-    component's lines are its properties, then each subcomponent's lines.
+    component's lines are its properties, then each subcomponent's lines. Every
+    DTSTAMP is the feed's (feed_stamp), serialised by icalendar.
     """
-    calendar = _calendar(name=name, description=description, refresh=refresh)
+    calendar = _calendar(
+        name=name,
+        description=description,
+        refresh=refresh,
+        page_url=page_url,
+        source_url=source_url,
+    )
     _add_timezones(calendar, list(ordered))
     shell: bytes = calendar.to_ical()
     end = b"END:VCALENDAR\r\n"
     if not shell.endswith(end):
         raise ValueError("unexpected calendar serialisation")
-    return shell[: -len(end)] + b"".join(pieces) + end
+    placeholder = _stamp_line(_STAMP_PLACEHOLDER)
+    stamp = _stamp_line(feed_stamp(ordered))
+    body = b"".join(pieces).replace(placeholder, stamp)
+    return shell[: -len(end)] + body + end
 
 
-def render_single(event: CalendarEvent, *, base_url: str, include_green: bool = False) -> bytes:
+def _stamp_line(value: datetime) -> bytes:
+    line: bytes = b"DTSTAMP:" + vDDDTypes(value.astimezone(UTC)).to_ical() + b"\r\n"
+    return line
+
+
+def render_single(
+    event: CalendarEvent,
+    *,
+    base_url: str,
+    include_green: bool = False,
+    organizer: Organizer = DEFAULT_ORGANIZER,
+) -> bytes:
     """Return one entry (and its overrides) as an .ics for "add to calendar"."""
     return render_feed(
         [event],
@@ -107,17 +180,32 @@ def render_single(event: CalendarEvent, *, base_url: str, include_green: bool = 
         description=type_label(event.type),
         base_url=base_url,
         include_green=include_green,
+        organizer=organizer,
+        page_url=event_url(base_url, event.id),
+        source_url=f"{event_url(base_url, event.id)}.ics",
     )
 
 
-def _calendar(*, name: str, description: str, refresh: timedelta) -> Calendar:
+def _calendar(
+    *,
+    name: str,
+    description: str,
+    refresh: timedelta,
+    page_url: str | None,
+    source_url: str | None,
+) -> Calendar:
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", "PUBLISH")
-    calendar.calendar_name = name
-    calendar.description = description
+    # NAME and X-WR-CALNAME, DESCRIPTION and X-WR-CALDESC (icalendar writes both of each).
+    calendar.calendar_name = strip_forbidden(name)
+    calendar.description = strip_forbidden(description)
+    if page_url:
+        calendar.add("URL", vUri(strip_forbidden(page_url)), parameters={"VALUE": "URI"})
+    if source_url:
+        calendar.add("SOURCE", vUri(strip_forbidden(source_url)), parameters={"VALUE": "URI"})
     calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     calendar.add("X-WR-TIMEZONE", LONDON_TZ)
@@ -127,28 +215,22 @@ def _calendar(*, name: str, description: str, refresh: timedelta) -> Calendar:
 def _add_timezones(calendar: Calendar, events: list[CalendarEvent]) -> None:
     tzids = sorted({LONDON_TZ} | {e.timezone for e in events if not e.all_day})
     first_year = min([_TZ_FIRST_YEAR] + [e.starts_at.year - 1 for e in events])
-    last_year = max([_TZ_LAST_YEAR] + [last_end(e).year + 1 for e in events])
     for tzid in tzids:
-        calendar.add_component(_timezone(tzid, first_year, last_year))
-
-
-@lru_cache(maxsize=64)
-def _timezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    # Building a VTIMEZONE walks every transition; the result is never mutated, so share it.
-    return Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1)
-    )
+        calendar.add_component(vtimezone(tzid, first_year))
 
 
 def _local(event: CalendarEvent, value: datetime) -> datetime:
     return value.astimezone(event.zone)
 
 
-def _components(event: CalendarEvent, *, base_url: str, include_green: bool) -> list[Event]:
+def _components(
+    event: CalendarEvent, *, base_url: str, include_green: bool, organizer: Organizer
+) -> list[Event]:
     master = _vevent(
         event,
         base_url=base_url,
         include_green=include_green,
+        organizer=organizer,
         title=event.title,
         location=event.location,
         description=event.description,
@@ -164,21 +246,29 @@ def _components(event: CalendarEvent, *, base_url: str, include_green: bool) -> 
         return [master]
     master.add("RRULE", vRecur.from_ical(event.recurrence.rule))
     if event.recurrence.exdates:
-        master.add("EXDATE", [_local(event, d) for d in event.recurrence.exdates])
+        # One date per line: some clients read only the first value of a multi-valued line.
+        for exdate in event.recurrence.exdates:
+            master.add("EXDATE", _local(event, exdate))
     overrides = [
-        _override(event, o, base_url=base_url, include_green=include_green)
+        _override(event, o, base_url=base_url, include_green=include_green, organizer=organizer)
         for o in event.recurrence.overrides
     ]
     return [master, *overrides]
 
 
 def _override(
-    event: CalendarEvent, override: OccurrenceOverride, *, base_url: str, include_green: bool
+    event: CalendarEvent,
+    override: OccurrenceOverride,
+    *,
+    base_url: str,
+    include_green: bool,
+    organizer: Organizer,
 ) -> Event:
     component = _vevent(
         event,
         base_url=base_url,
         include_green=include_green,
+        organizer=organizer,
         title=override.title or event.title,
         location=override.location or event.location,
         description=override.description or event.description,
@@ -195,29 +285,43 @@ def _vevent(
     *,
     base_url: str,
     include_green: bool,
+    organizer: Organizer,
     title: str,
     location: str | None,
     description: str,
     status: EventStatus,
 ) -> Event:
+    # Every text is stripped of what no parser accepts (shared/text.py), even if the
+    # API refused it: an entry stored before that check must not break a feed.
     component = Event()
-    component.add("UID", event.uid)
+    component.add("UID", strip_forbidden(event.uid))
     component.add("SEQUENCE", event.sequence)
-    # DTSTAMP is the last revision, not the render time: every replica then renders
-    # identical bytes for identical data, so ETags agree across replicas.
-    component.add("DTSTAMP", event.updated_at)
+    # A placeholder that assemble_feed replaces with the feed's last change: identical
+    # bytes on every replica for identical data, so ETags agree across replicas.
+    component.add("DTSTAMP", _STAMP_PLACEHOLDER)
     component.add("CREATED", event.created_at)
     component.add("LAST-MODIFIED", event.updated_at)
+    component.add("ORGANIZER", organizer.address())
     cancelled = status is EventStatus.CANCELLED
-    component.add("SUMMARY", f"CANCELLED: {title}" if cancelled else title)
+    component.add("SUMMARY", strip_forbidden(f"CANCELLED: {title}" if cancelled else title))
     component.add(
         "DESCRIPTION",
-        _description(event, description, base_url=base_url, include_green=include_green),
+        strip_forbidden(
+            _description(event, description, base_url=base_url, include_green=include_green)
+        ),
     )
-    place = _place(location, event.online_url)
+    online_url = strip_forbidden(event.online_url) if event.online_url else None
+    place = _place(location, online_url)
     if place:
-        component.add("LOCATION", place)
-    component.add("URL", event_url(base_url, event.id))
+        component.add("LOCATION", strip_forbidden(place))
+    if online_url:
+        # RFC 7986 for clients that show a join button; URL for those that do not.
+        conference = vUri(online_url)
+        conference.params.update(VALUE="URI", FEATURE=["AUDIO", "VIDEO"], LABEL="Join online")
+        component.add("CONFERENCE", conference)
+        component.add("URL", vUri(online_url))
+    else:
+        component.add("URL", vUri(event_url(base_url, event.id)))
     component.add("CATEGORIES", _categories(event))
     component.add("STATUS", status.value.upper())
     component.add("CLASS", _CLASS[event.classification])

@@ -22,6 +22,7 @@ from services.calendar.domain.model import (
 )
 from services.calendar.domain.recurrence import check_recurrence
 from shared.contracts.vocabulary import COMMITTEES_BY_SLUG
+from shared.text import strip_forbidden
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
@@ -52,7 +53,8 @@ def single_line(text: str, *, field: str, max_length: int = MAX_TITLE) -> str:
 def multi_line(text: str, *, field: str) -> str:
     """Return text with LF line ends, control characters removed, outer blank lines stripped."""
     unified = text.replace("\r\n", "\n").replace("\r", "\n")
-    cleaned = "".join(ch for ch in unified if ch in "\n\t" or not _is_control(ch))
+    # strip_forbidden first: VT, FF, NEL and U+2028 count as whitespace to Python.
+    cleaned = "".join(ch for ch in strip_forbidden(unified) if ch in "\n\t" or not _is_control(ch))
     result = "\n".join(line.rstrip() for line in cleaned.split("\n")).strip("\n")
     if len(result) > MAX_DESCRIPTION:
         raise InvalidEvent(f"{field} is longer than {MAX_DESCRIPTION} characters", field=field)

@@ -15,12 +15,14 @@ from services.calendar.domain.errors import (
     UnknownFeed,
     VersionConflict,
 )
+from services.calendar.domain.rendering import Organizer
 from services.calendar.service.context import EventNotFound, build_context
 from services.calendar.service.deadlines import REGISTRY_BINDINGS, registry_event_handler
 from services.calendar.service.registry_refs import UnknownModification
 from services.calendar.service.seeding import load_seed_entries
+from services.calendar.settings import OrganizerSettings
 from services.calendar.web import api, feeds, pages
-from services.calendar.web.keys import CONTEXT, FEEDS
+from services.calendar.web.keys import CONTEXT, FEEDS, ORGANIZER
 from shared.app import Platform, ServiceSpec, Subscription, create_service_app
 from shared.clock import Clock, system_clock
 from shared.db import Session
@@ -41,12 +43,16 @@ ERRORS: ErrorMap = {
 }
 
 
-def create_app(settings: CalendarSettings, clock: Clock = system_clock) -> web.Application:
+def create_app(
+    settings: CalendarSettings, clock: Clock = system_clock, organizer: Organizer | None = None
+) -> web.Application:
     """Return the calendar: JSON API, feeds, pages, registry-event consumer, seed if asked.
 
-    `clock` is injectable so tests can apply changes at a chosen time.
+    `clock` is injectable so tests can apply changes at a chosen time; `organizer`
+    defaults to CALENDAR_ORGANIZER_NAME / CALENDAR_ORGANIZER_EMAIL (or SECAS).
     """
     app: web.Application
+    publisher = organizer if organizer is not None else OrganizerSettings().organizer()
     # One thread: renders queue behind each other instead of fighting over the GIL.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calendar-render")
 
@@ -58,6 +64,7 @@ def create_app(settings: CalendarSettings, clock: Clock = system_clock) -> web.A
             context.versions,
             executor,
             base_url=settings.public_base_url_calendar,
+            organizer=publisher,
         )
         if settings.seed:
             await load_seed_entries(context)
@@ -77,6 +84,7 @@ def create_app(settings: CalendarSettings, clock: Clock = system_clock) -> web.A
         on_startup=[attach],
     )
     app = create_service_app(settings, spec)
+    app[ORGANIZER] = publisher
 
     async def stop_executor(_: web.Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)

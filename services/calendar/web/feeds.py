@@ -23,7 +23,7 @@ from services.calendar.web.conditional import (
     feed_response,
     prepare_feed,
 )
-from services.calendar.web.keys import CONTEXT, FEEDS
+from services.calendar.web.keys import CONTEXT, FEEDS, ORGANIZER
 from shared.auth import PRINCIPAL_KEY, ROLE_ADMIN, ROLE_SECRETARIAT, ROLE_SERVICE
 from shared.contracts.classification import Classification
 from shared.errors import Problem
@@ -168,7 +168,11 @@ async def single_ics(request: web.Request) -> web.Response:
         raise EventNotFound("no such entry")
     # Off the event loop: the first render of a process builds the VTIMEZONE (~1 s).
     body = await asyncio.to_thread(
-        render_single, event, base_url=context.base_url, include_green=green
+        render_single,
+        event,
+        base_url=context.base_url,
+        include_green=green,
+        organizer=request.app[ORGANIZER],
     )
     return web.Response(
         body=body,

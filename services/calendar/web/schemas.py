@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from services.calendar.domain.errors import InvalidEvent
 from services.calendar.domain.model import (
@@ -20,13 +20,15 @@ from services.calendar.domain.model import (
 from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import LONDON_TZ, EventType
 from shared.refs import InvalidReference, ModificationRef
+from shared.text import SaneDate, SaneInstant, StrictCleanText
 
 MAX_PAGE = 200
 # Fields a PATCH may clear with null; the others always hold a value.
 NULLABLE = frozenset(
     {"committee", "meeting_number", "reference", "location", "online_url", "recurrence", "id"}
 )
-Text = StrictStr
+# Strings refuse control characters (shared/text.py); times and days lie in 1990-2100.
+Text = StrictCleanText
 
 
 class _Model(BaseModel):
@@ -45,9 +47,9 @@ class AgendaItemIn(_Model):
 
 
 class OverrideIn(_Model):
-    recurrence_id: AwareDatetime
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    recurrence_id: SaneInstant
+    starts_at: SaneInstant
+    ends_at: SaneInstant
     title: Text | None = Field(None, max_length=300)
     location: Text | None = Field(None, max_length=300)
     description: Text | None = Field(None, max_length=20_000)
@@ -56,7 +58,7 @@ class OverrideIn(_Model):
 
 class RecurrenceIn(_Model):
     rule: Text = Field(max_length=300)
-    exdates: list[AwareDatetime] = Field(default_factory=list, max_length=520)
+    exdates: list[SaneInstant] = Field(default_factory=list, max_length=520)
     overrides: list[OverrideIn] = Field(default_factory=list, max_length=520)
 
 
@@ -65,8 +67,8 @@ class EventFields(_Model):
 
     title: Text | None = Field(None, max_length=1000)
     type: EventType | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: SaneInstant | None = None
+    ends_at: SaneInstant | None = None
     all_day: StrictBool | None = None
     timezone: Text | None = Field(None, max_length=64)
     committee: Text | None = Field(None, max_length=64)
@@ -100,8 +102,8 @@ class EventCreate(EventFields):
     id: Text | None = Field(None, max_length=100)
     title: Text = Field(max_length=1000)
     type: EventType
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: SaneInstant
+    ends_at: SaneInstant
 
     def draft(self) -> EventDraft:
         # Fields left out (or null) take EventDraft's defaults, a fresh id included; the
@@ -120,8 +122,8 @@ class EventListQuery(_Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    from_: date | None = Field(None, alias="from")
-    to: date | None = None
+    from_: SaneDate | None = Field(None, alias="from")
+    to: SaneDate | None = None
     committee: Text | None = Field(None, max_length=64)
     type: EventType | None = None
     modification: Text | None = Field(None, max_length=16)
