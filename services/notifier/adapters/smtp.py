@@ -12,6 +12,8 @@ from email.message import EmailMessage
 import aiosmtplib
 from yarl import URL
 
+from services.notifier.domain.mail import wire_bytes
+
 log = logging.getLogger(__name__)
 
 
@@ -103,14 +105,17 @@ class SmtpPool:
             connection.client.close()
 
     async def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
-        """Send to one recipient; raise TemporaryFailure or PermanentFailure when refused."""
+        """Send to one recipient; raise TemporaryFailure or PermanentFailure when refused.
+
+        The message goes as the exact bytes `wire_bytes` makes, never re-flattened by
+        the client library.
+        """
+        raw = wire_bytes(message)
         async with self._slots:
             connection: _Connection | None = None
             try:
                 connection = await self._take()
-                refused, _ = await connection.client.send_message(
-                    message, sender=sender, recipients=[recipient]
-                )
+                refused, _ = await connection.client.sendmail(sender, [recipient], raw)
             except aiosmtplib.SMTPRecipientsRefused as exc:
                 # The transaction ended cleanly; the connection stays usable.
                 codes = [refusal.code for refusal in exc.recipients]

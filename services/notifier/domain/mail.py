@@ -7,10 +7,11 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email import policy as email_policy
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc5322_date
-from typing import Any
+from typing import Any, Final, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -32,6 +33,77 @@ from services.notifier.domain.views import consultation_view, event_view
 from shared.contracts.classification import Classification
 from shared.contracts.events import disclosed_classification
 from shared.contracts.topics import Topic
+
+# RFC 5322 2.1.1: a line MUST be at most 998 octets and SHOULD be at most 78.
+MAX_LINE_OCTETS: Final = 998
+
+
+class StructuredHeaderError(ValueError):
+    """A structured header value that cannot go on the wire as it is."""
+
+
+class WhitespaceFoldedHeader(UnstructuredHeader):
+    """A structured header folded only where it has whitespace, never as RFC 2047 words.
+
+    The email package folds a long unstructured header into encoded-words when it finds
+    no whitespace to fold at (a URL with a long token). That is legal in Subject but
+    not in List-Unsubscribe (RFC 2369), List-Id or Message-ID: mail providers then see
+    no URI at all. These values are ASCII by construction, so they are written as they
+    are and folded at their own spaces; a single word too long for a line is refused.
+    """
+
+    # The registry mixes this class with BaseHeader, which provides the name.
+    name: str
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        text = str(value)
+        if not text.isascii() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+            raise StructuredHeaderError(f"not printable ASCII on one line: {text!r}")
+        super().parse(text, kwds)
+
+    def fold(self, *, policy: email_policy.EmailPolicy) -> str:
+        soft_limit = policy.max_line_length or MAX_LINE_OCTETS
+        label = f"{self.name}:"
+        line, lines = label, []
+        for word in str(self).split():
+            if len(line) + 1 + len(word) > soft_limit and line != label:
+                lines.append(line)
+                line = ""
+            line += f" {word}"
+        lines.append(line)
+        if any(len(folded) > MAX_LINE_OCTETS - 2 for folded in lines):
+            raise StructuredHeaderError(f"{self.name} has a word too long for one line")
+        return policy.linesep.join(lines) + policy.linesep
+
+
+STRUCTURED_HEADERS: Final = (
+    "message-id",
+    "list-id",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+    "auto-submitted",
+    "x-auto-response-suppress",
+)
+
+
+def _header_registry() -> HeaderRegistry:
+    registry = HeaderRegistry()
+    for name in STRUCTURED_HEADERS:
+        registry.map_to_type(name, cast(type[BaseHeader], WhitespaceFoldedHeader))
+    return registry
+
+
+# 7bit: every non-ASCII body is quoted-printable or base64, so a relay never has to
+# re-encode it (which would break the DKIM body hash).
+MAIL_POLICY: Final = email_policy.default.clone(header_factory=_header_registry(), cte_type="7bit")
+# CRLF: the bytes that are signed are the bytes that are sent.
+WIRE_POLICY: Final = MAIL_POLICY.clone(linesep="\r\n")
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """Return the message exactly as it goes over SMTP (CRLF, 7bit, headers folded)."""
+    return message.as_bytes(policy=WIRE_POLICY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +176,7 @@ def _build(
 ) -> EmailMessage:
     if sent_at.tzinfo is None:
         raise ValueError("sent_at must be timezone-aware")
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = Address(display_name=sender.name, addr_spec=sender.address)
     message["To"] = Address(addr_spec=subscription.email)
     message["Subject"] = one_line(subject, 180)
@@ -112,7 +184,8 @@ def _build(
     message["Message-ID"] = message_id(source_key, subscription.id, message_id_domain)
     message["List-Id"] = f"SEC alerts <sec-alerts.{message_id_domain}>"
     if links is not None:
-        message["List-Unsubscribe"] = f"<{links.unsubscribe_mailto}>, <{links.unsubscribe_url}>"
+        # RFC 8058: the https URI answers the one-click POST; mailto is for older clients.
+        message["List-Unsubscribe"] = f"<{links.unsubscribe_url}>, <{links.unsubscribe_mailto}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,39 @@ async def _drop_queues(connection: aio_pika.abc.AbstractConnection) -> None:
     await channel.close()
 
 
+StartRig = Callable[..., AbstractAsyncContextManager[Rig]]
+
+
 @pytest.fixture
-async def rig(
+def start_rig(
     make_settings: Callable[..., Any],
     amqp_url: str,
     tmp_path: Path,
     aiohttp_server: Any,
     aiohttp_client: Any,
+) -> StartRig:
+    """Return a starter of the rig whose keyword arguments override NotifierSettings."""
+
+    def start(**overrides: Any) -> AbstractAsyncContextManager[Rig]:
+        return _rig(make_settings, amqp_url, tmp_path, aiohttp_server, aiohttp_client, overrides)
+
+    return start
+
+
+@pytest.fixture
+async def rig(start_rig: StartRig) -> AsyncIterator[Rig]:
+    async with start_rig() as started:
+        yield started
+
+
+@asynccontextmanager
+async def _rig(
+    make_settings: Callable[..., Any],
+    amqp_url: str,
+    tmp_path: Path,
+    aiohttp_server: Any,
+    aiohttp_client: Any,
+    overrides: dict[str, Any],
 ) -> AsyncIterator[Rig]:
     sink = await start_mailsink(
         smtp_host="127.0.0.1",
@@ -64,12 +91,16 @@ async def rig(
         roles=["api", "worker"],
         consumer_max_attempts=TEST_MAX_ATTEMPTS,
         smtp_concurrency=4,
+        # RFC 8058: the one-click URI is https, as in any deployment.
+        **{"public_base_url_notifier": "https://alerts.sec.example.org", **overrides},
     )
     clock = Clock()
     app: web.Application = create_app(settings, clock)
     client = await aiohttp_client(app)
-    yield Rig(client, sink, calendar, clock, exchange, amqp)
-    await client.close()
-    await _drop_queues(amqp)
-    await amqp.close()
-    await sink.close()
+    try:
+        yield Rig(client, sink, calendar, clock, exchange, amqp)
+    finally:
+        await client.close()
+        await _drop_queues(amqp)
+        await amqp.close()
+        await sink.close()

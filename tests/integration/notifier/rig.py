@@ -30,6 +30,7 @@ from shared.contracts.vocabulary import EventType
 from shared.db import Mongo
 from shared.events import CloudEvent
 from shared.mailsink import MailSink
+from tests.unit.notifier.wire import header
 
 CONFIRM_LINK = re.compile(r"/subscriptions/confirm\?token=([A-Za-z0-9._-]+)")
 MANAGE_LINK = re.compile(r"/subscriptions/manage\?token=([A-Za-z0-9._-]+)")
@@ -147,6 +148,16 @@ class Rig:
             assert isinstance(message, EmailMessage)
             if to is None or to in {address.addr_spec for address in message["To"].addresses}:
                 found.append(message)
+        return found
+
+    def raw_messages(self, to: str | None = None) -> list[bytes]:
+        """Return the messages as the sink received them, oldest first, undecoded."""
+        store = self.sink.store
+        found = []
+        for summary in reversed(store.newest_first(0, len(store) or 1)):
+            raw = store.raw(summary)
+            if to is None or header(raw, "To").strip("<>").lower() == to.lower():
+                found.append(raw)
         return found
 
     async def wait_mail(

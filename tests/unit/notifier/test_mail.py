@@ -43,7 +43,7 @@ def _alert(
 def test_alert_carries_list_and_one_click_unsubscribe_headers() -> None:
     message = _alert(meeting())
     assert message["List-Id"] == "SEC alerts <sec-alerts.secas.example.org>"
-    assert message["List-Unsubscribe"] == f"<{LINKS.unsubscribe_mailto}>, <{LINKS.unsubscribe_url}>"
+    assert message["List-Unsubscribe"] == f"<{LINKS.unsubscribe_url}>, <{LINKS.unsubscribe_mailto}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["From"] == "SEC alerts <alerts@secas.example.org>"
