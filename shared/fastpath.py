@@ -4,9 +4,11 @@ A service may name a `Responder` (app key FAST_PATH): given a GET or HEAD target
 its headers, it answers with a `Prepared` response from memory, or declines. A
 declined target it knows (a feed not rendered yet) it may first make answerable
 (`warm`); the connection waits for that and asks once more. The connection's
-protocol parses request heads itself and writes prepared responses; any request it
-does not fully understand, or the responder still declines, makes it hand the
-connection, bytes and all, to aiohttp's own protocol for the rest of its life. So
+protocol parses each request head with llhttp (httptools), the parser Node.js uses,
+and writes prepared responses; any request llhttp does not accept without complaint,
+that is stricter still than it (see `_Head`), or that the responder still declines,
+makes it hand the connection, bytes and all, to aiohttp's own protocol for the rest
+of its life. So
 everything but a cached hit keeps aiohttp's behaviour (routing, auth, problem+json,
 limits), and a hit costs a fraction of a full aiohttp request
 (docs/decisions/platform-fast-path.md).
@@ -21,12 +23,16 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Protocol, cast
 
+import httptools
 from aiohttp import web
 
 from shared.metrics import Metrics
 
 # Longer heads go to aiohttp, whose limits answer them (431, 400).
 MAX_HEAD_BYTES = 8192
+MAX_FIELDS = 100  # more go to aiohttp, whose limit answers them
+# What every response of every service says it is: no product version to fingerprint.
+SERVER = "sec"
 KEEPALIVE_SECONDS = 75.0  # aiohttp's default, so both paths time out alike
 # Requests carrying any of these need what only aiohttp does: a body, an upgrade, an
 # identity to check, or a correlation id to echo and log.
@@ -74,7 +80,7 @@ def prepare(
     route: str, status: int, reason: str, headers: Mapping[str, str], body: bytes
 ) -> Prepared:
     """Serialise a response head once; Content-Length is the body's (also for HEAD)."""
-    lines = [f"HTTP/1.1 {status} {reason}"]
+    lines = [f"HTTP/1.1 {status} {reason}", f"Server: {SERVER}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if status != 304:
         lines.append(f"Content-Length: {len(body)}")
@@ -130,6 +136,13 @@ class FastPathProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._forget()
 
+    def eof_received(self) -> bool | None:
+        # What is left unanswered is aiohttp's to judge, with the end of input after it.
+        if self._buffer and self._transport is not None:
+            handler = self._hand_off()
+            return handler.eof_received()
+        return None
+
     def data_received(self, data: bytes) -> None:
         self._buffer = self._buffer + data if self._buffer else data
         self._process()
@@ -170,7 +183,7 @@ class FastPathProtocol(asyncio.Protocol):
                 self._hand_off()  # a bare-LF or oversized head is aiohttp's to judge
                 return
             started = time.perf_counter()
-            request = _parse_head(self._buffer[:end])
+            request = _parse_head(self._buffer[: end + 4])
             if request is None:
                 self._hand_off()
                 return
@@ -214,7 +227,7 @@ class FastPathProtocol(asyncio.Protocol):
                 self._transport.resume_reading()
             self._process()
 
-    def _hand_off(self) -> None:
+    def _hand_off(self) -> asyncio.Protocol:
         """Give the connection and every unanswered byte to aiohttp's protocol."""
         transport = self._transport
         assert transport is not None
@@ -226,6 +239,7 @@ class FastPathProtocol(asyncio.Protocol):
         if self._buffer:
             handler.data_received(self._buffer)
         self._buffer = b""
+        return handler
 
     def _forget(self) -> None:
         self._site.connections.discard(self)
@@ -247,32 +261,79 @@ class FastPathProtocol(asyncio.Protocol):
             self._transport.close()
 
 
-def _parse_head(head: bytes) -> tuple[str, bytes, dict[bytes, bytes]] | None:
-    """Return method, target and the headers a responder reads; None if aiohttp must judge."""
-    lines = head.split(b"\r\n")
-    parts = lines[0].split(b" ")
-    if len(parts) != 3 or parts[2] != b"HTTP/1.1":
-        return None
-    method = _METHODS.get(parts[0])
-    if method is None or not parts[1].startswith(b"/"):
-        return None
-    headers: dict[bytes, bytes] = {}
-    seen_host = False
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        # Folded lines, names with whitespace and lines without a colon are malformed
-        # or obsolete: aiohttp rejects or handles them, not this parser.
-        if not colon or not name or name != name.strip() or b"\t" in name:
-            return None
+# RFC 9110 5.6.2 token characters: what a field name may be made of.
+_TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# Visible ASCII, space and tab: llhttp also lets obs-text (0x80-0xFF) through in values,
+# which aiohttp refuses; such a head is aiohttp's.
+_FIELD_VALUE = frozenset(range(0x21, 0x7F)) | {0x20, 0x09}
+# A target the responder may be asked about: a plain path, no query, no escapes.
+_PLAIN_PATH = frozenset(range(0x21, 0x7F)) - frozenset(b"%?#\\")
+
+
+class _Head:
+    """llhttp's callbacks for one request head, and whether it is one the fast path may answer."""
+
+    __slots__ = ("complete", "fields", "headers", "hosts", "plain", "target")
+
+    def __init__(self) -> None:
+        self.target = b""
+        self.headers: dict[bytes, bytes] = {}
+        self.fields = 0
+        self.hosts = 0
+        self.plain = True  # nothing seen that only aiohttp may judge
+        self.complete = False
+
+    def on_url(self, url: bytes) -> None:
+        self.target += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.fields += 1
+        if not _TOKEN.issuperset(name) or not _FIELD_VALUE.issuperset(value):
+            self.plain = False
+            return
         name = name.lower()
         if name in _HANDED_OFF_HEADERS:
-            return None
-        seen_host = seen_host or name == b"host"
-        if name in _READ_HEADERS:
+            self.plain = False
+        elif name == b"host":
+            self.hosts += 1
+        elif name in _READ_HEADERS:
             value = value.strip(b" \t")
-            headers[name] = headers[name] + b", " + value if name in headers else value
-    # HTTP/1.1 without Host is a 400 (RFC 9112 3.2), which aiohttp answers.
-    return (method, parts[1], headers) if seen_host else None
+            self.headers[name] = (
+                self.headers[name] + b", " + value if name in self.headers else value
+            )
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+
+
+def _parse_head(head: bytes) -> tuple[str, bytes, dict[bytes, bytes]] | None:
+    """Return method, target and the headers a responder reads; None if aiohttp must judge.
+
+    `head` ends with its blank line. llhttp must accept it as one whole request without a
+    body, and the fast path is stricter still: HTTP/1.1 GET or HEAD of a plain path,
+    exactly one Host (RFC 9112 3.2), field names of token characters and values of
+    visible ASCII, at most MAX_FIELDS fields, nothing that needs a body, an upgrade, an
+    identity or a correlation id.
+    """
+    found = _Head()
+    parser = httptools.HttpRequestParser(found)
+    try:
+        parser.feed_data(head)
+    except httptools.HttpParserError:
+        return None
+    method = _METHODS.get(parser.get_method())
+    if (
+        method is None
+        or not found.complete
+        or not found.plain
+        or found.hosts != 1
+        or found.fields > MAX_FIELDS
+        or parser.get_http_version() != "1.1"
+        or not found.target.startswith(b"/")
+        or not _PLAIN_PATH.issuperset(found.target)
+    ):
+        return None
+    return method, found.target, found.headers
 
 
 class FastPathSite(web.BaseSite):
