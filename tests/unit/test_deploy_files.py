@@ -206,8 +206,8 @@ def test_k8s_manifests_parse_with_known_kinds() -> None:
         "Service",
         "Kustomization",
     }
-    assert kinds.count("Deployment") == 5
-    assert kinds.count("Service") == 3
+    assert kinds.count("Deployment") == 6
+    assert kinds.count("Service") == 4
 
 
 def test_k8s_deployments_scale_apis_workers_and_one_scheduler() -> None:
@@ -224,6 +224,7 @@ def test_k8s_deployments_scale_apis_workers_and_one_scheduler() -> None:
 
     replicas = {name: d["spec"]["replicas"] for name, d in deployments.items()}
     assert replicas == {
+        "front": 2,
         "registry": 2,
         "calendar": 2,
         "notifier": 2,
@@ -246,7 +247,7 @@ def test_k8s_pods_read_only_settings_fields_from_existing_config() -> None:
         assert keys <= ALL_FIELDS, keys - ALL_FIELDS
 
     for document in documents:
-        if document["kind"] != "Deployment":
+        if document["kind"] != "Deployment" or document["metadata"]["name"] == "front":
             continue
         pod = document["spec"]["template"]["spec"]
         [container] = pod["containers"]
@@ -281,3 +282,26 @@ def test_k8s_services_select_a_deployment_and_kustomization_lists_real_files() -
     for resource in kustomization["resources"]:
         assert (K8S / resource).exists(), resource
     assert "secret.template.yaml" not in kustomization["resources"]
+
+
+def test_the_calendar_is_published_only_through_its_micro_caching_front() -> None:
+    services = compose()["services"]
+    front = services["front"]
+    config = (K8S / "front-nginx.conf").read_text()
+
+    assert "ports" not in services["calendar"]
+    assert front["ports"] == ["8082:8080"]
+    assert "./deploy/k8s/front-nginx.conf:/etc/nginx/nginx.conf:ro" in front["volumes"]
+    # Public feeds are cached a second and shared; private feeds never.
+    public = config.split("location /feeds/ {", 1)[1].split("}", 1)[0]
+    private = config.split("location /feeds/private/ {", 1)[1].split("}", 1)[0]
+    assert "proxy_cache feeds;" in public
+    assert "proxy_cache_valid 200 1s;" in public
+    # Else the calendar's max-age=300 for clients would hold the cached copy 5 minutes.
+    assert "proxy_ignore_headers Cache-Control Expires Set-Cookie;" in public
+    assert 'proxy_set_header Authorization "";' in public
+    assert "proxy_cache off;" in private
+    assert "server_tokens off;" in config
+    [kustomization] = [d for _, d in k8s_documents() if d["kind"] == "Kustomization"]
+    [generated] = kustomization["configMapGenerator"]
+    assert generated["files"] == ["nginx.conf=front-nginx.conf"]
