@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: install system-deps run test test-unit test-integration test-e2e test-security lint bench
+.PHONY: install system-deps run test test-unit test-integration test-e2e test-security test-conformance lint bench
 
 install: $(VENV)/.installed
 
@@ -22,7 +22,7 @@ run: install
 	$(PY) -m shared.dev.run
 
 test: install system-deps
-	$(PYTEST) -q tests/unit tests/integration tests/e2e tests/security
+	$(PYTEST) -q tests/unit tests/integration tests/conformance tests/e2e tests/security
 
 test-unit: install
 	$(PYTEST) -q tests/unit
@@ -36,6 +36,10 @@ test-e2e: install system-deps
 # Who sees what: the classification matrix over every surface (the whole system as processes).
 test-security: install system-deps
 	$(PYTEST) -q tests/security
+
+# Feeds and .ics of the running calendar read by ical.js (Node) and libical, and strict parsers.
+test-conformance: install system-deps
+	$(PYTEST) -q tests/conformance
 
 lint: install
 	$(VENV)/bin/ruff check .

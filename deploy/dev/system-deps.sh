@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Install and start what the tests need from Debian: RabbitMQ and Chromium (as root only).
+# Install and start what the tests need from Debian: RabbitMQ, Chromium, Node and libical's
+# bindings (as root only), and the npm packages of tests/conformance.
 # With --bench, also what the benchmarks compare against or drive: nginx and wrk.
 set -euo pipefail
 need=()
 command -v rabbitmq-server >/dev/null 2>&1 || need+=(rabbitmq-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The calendar-client conformance suite (tests/conformance): ical.js under Node, libical's
+# GObject bindings for Debian's python3.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+/usr/bin/python3 -c "import gi; gi.require_version('ICalGLib', '3.0')" >/dev/null 2>&1 \
+  || need+=(gir1.2-ical-3.0 python3-gi)
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   [ -x /usr/sbin/nginx ] || need+=(nginx-light)
@@ -17,6 +24,13 @@ if ((${#need[@]})); then
   echo "==> apt-get install ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# ical.js as tests/conformance/package-lock.json pins it, when missing or changed.
+conformance="$(dirname "$0")/../../tests/conformance"
+if [ ! -f "$conformance/node_modules/.package-lock.json" ] \
+  || [ "$conformance/package-lock.json" -nt "$conformance/node_modules/.package-lock.json" ]; then
+  echo "==> npm ci (tests/conformance)"
+  (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 if [ -z "${AMQP_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
   echo "==> starting RabbitMQ"

@@ -88,16 +88,27 @@ def check_recurrence(recurrence: Recurrence, local_start: datetime, *, all_day: 
             "all-day series are not supported; repeat timed meetings only", field="recurrence"
         )
     rule = normalise_rule(recurrence.rule)
-    starts = [
-        start.astimezone(UTC)
-        for start in islice(build_rule(rule, local_start), MAX_OCCURRENCES + 1)
-    ]
+    local_starts = list(islice(build_rule(rule, local_start), MAX_OCCURRENCES + 1))
+    starts = [start.astimezone(UTC) for start in local_starts]
     if not starts:
         raise InvalidRecurrence("RRULE produces no occurrence", field="recurrence.rule")
     if len(starts) > MAX_OCCURRENCES:
         raise InvalidRecurrence(
             f"RRULE produces more than {MAX_OCCURRENCES} occurrences", field="recurrence.rule"
         )
+    # RFC 5545 leaves a series undefined when DTSTART is not its first occurrence, and
+    # clients differ: ical.js counts DTSTART as an occurrence, dateutil and libical do not.
+    if starts[0] != local_start.astimezone(UTC):
+        raise InvalidRecurrence(
+            "the start must be the rule's first occurrence", field="recurrence.rule"
+        )
+    for start in local_starts:
+        if not _unambiguous(start):
+            raise InvalidRecurrence(
+                f"an occurrence at {start.replace(tzinfo=None).isoformat()} local time falls "
+                "in a clock change (a skipped or repeated hour), which clients read differently",
+                field="recurrence.rule",
+            )
     valid = set(starts)
     exdates = tuple(sorted(set(recurrence.exdates)))
     for exdate in exdates:
@@ -116,6 +127,16 @@ def check_recurrence(recurrence: Recurrence, local_start: datetime, *, all_day: 
             )
         seen.add(key)
     return Recurrence(rule=rule, exdates=exdates, overrides=overrides)
+
+
+def _unambiguous(local: datetime) -> bool:
+    """Return whether the wall-clock time names exactly one instant in its zone."""
+    naive = local.replace(tzinfo=None)
+    zone = local.tzinfo
+    return (
+        naive.replace(tzinfo=zone, fold=0).utcoffset()
+        == naive.replace(tzinfo=zone, fold=1).utcoffset()
+    )
 
 
 def occurrences(

@@ -220,7 +220,17 @@ def _add_timezones(calendar: Calendar, events: list[CalendarEvent]) -> None:
 
 
 def _local(event: CalendarEvent, value: datetime) -> datetime:
-    return value.astimezone(event.zone)
+    """Return the time in the entry's zone, or in UTC if that wall-clock time is ambiguous.
+
+    In the hour repeated when clocks go back, 01:30 Europe/London names two
+    instants; RFC 5545 says the first, ical.js reads the second. A UTC value
+    names one instant for every client.
+    """
+    local = value.astimezone(event.zone)
+    naive = local.replace(tzinfo=None)
+    earlier = naive.replace(tzinfo=event.zone, fold=0).utcoffset()
+    later = naive.replace(tzinfo=event.zone, fold=1).utcoffset()
+    return local if earlier == later else value.astimezone(UTC)
 
 
 def _components(
@@ -240,8 +250,11 @@ def _components(
         master.add("DTSTART", event.first_day)
         master.add("DTEND", event.end_day_exclusive)
     else:
-        master.add("DTSTART", event.local_start)
-        master.add("DTEND", event.local_end)
+        # A series' rule runs in local time, so its DTSTART stays local whatever the hour.
+        master.add(
+            "DTSTART", event.local_start if event.recurrence else _local(event, event.starts_at)
+        )
+        master.add("DTEND", _local(event, event.ends_at))
     if event.recurrence is None:
         return [master]
     master.add("RRULE", vRecur.from_ical(event.recurrence.rule))
