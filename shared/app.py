@@ -36,6 +36,7 @@ from shared.messaging import Broker, RetryPolicy, connect_broker
 from shared.metrics import CONTENT_TYPE, Metrics
 from shared.outbox import Outbox, OutboxRelay, outbox_indexes
 from shared.settings import ServiceSettings
+from shared.topology import consumer_definition, declare_topology
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +200,18 @@ def create_service_app(
         app[PLATFORM] = platform
         tasks: list[asyncio.Task[None]] = []
         consumers: list[QueueConsumer] = []
-        relay = OutboxRelay(mongo, platform.outbox, broker, settings.outbox_poll_seconds)
+        policy = RetryPolicy(settings.consumer_max_attempts, settings.consumer_retry_base_ms)
+        # Every queue of every service exists before this relay publishes anything, so an
+        # event is never dropped for want of a queue (the relay declares again after a
+        # return, in case an operator deleted one).
+        declare = partial(declare_topology, broker.channel, policy)
+        relay = OutboxRelay(
+            mongo, platform.outbox, broker, settings.outbox_poll_seconds, declare=declare
+        )
         try:
+            for subscription in spec.subscriptions:
+                consumer_definition(spec.name, subscription.name, subscription.bindings)
+            await declare()
             await ensure_indexes(
                 mongo, {**outbox_indexes(spec.name), **processed_indexes(spec.name), **spec.indexes}
             )
@@ -208,9 +219,6 @@ def create_service_app(
                 await hook(platform)
             tasks.append(asyncio.create_task(supervise("outbox-relay", relay.run)))
             if "worker" in settings.roles:
-                policy = RetryPolicy(
-                    settings.consumer_max_attempts, settings.consumer_retry_base_ms
-                )
                 for subscription in spec.subscriptions:
                     if isinstance(subscription, JobSubscription):
                         apply = subscription.job

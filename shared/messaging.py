@@ -13,6 +13,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
     AbstractRobustQueue,
 )
+from pamqp.commands import Basic
 from yarl import URL
 
 from shared.constants import (
@@ -26,6 +27,10 @@ from shared.events import CloudEvent
 
 class BrokerUnavailable(RuntimeError):
     """RabbitMQ could not be reached at start-up."""
+
+
+class Unroutable(RuntimeError):
+    """The broker returned an event: no queue is bound for its routing key (yet)."""
 
 
 def redact(url: str) -> str:
@@ -47,8 +52,17 @@ class Broker:
         return not self.connection.is_closed and self.connection.connected.is_set()
 
     async def publish(self, event: CloudEvent) -> None:
-        """Publish one event; return only once the broker has confirmed it."""
-        await self.exchange.publish(event_message(event), routing_key=event.type)
+        """Publish one event; return only once the broker has confirmed it into a queue.
+
+        Mandatory: a message no queue is bound for comes back (Basic.Return before the
+        confirm) instead of being dropped, and raises Unroutable, so that the relay keeps
+        it pending rather than marking it sent.
+        """
+        confirmation = await self.exchange.publish(
+            event_message(event), routing_key=event.type, mandatory=True
+        )
+        if not isinstance(confirmation, Basic.Ack):
+            raise Unroutable(f"no queue is bound for {event.type} (event {event.id})")
 
     async def close(self) -> None:
         await self.connection.close()

@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
+from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
 from pymongo import ASCENDING, IndexModel, UpdateOne
+from pymongo.errors import PyMongoError
 
 from shared.constants import leases_collection, outbox_collection
 from shared.contracts.events import parse_payload
@@ -17,7 +20,7 @@ from shared.db import Collection, Mongo, Session
 from shared.events import CloudEvent, DomainEvent
 from shared.lease import Lease, holder_id
 from shared.logs import current_correlation_id
-from shared.messaging import Broker
+from shared.messaging import Broker, Unroutable
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +76,24 @@ class Outbox:
         self.wakeup.set()
 
 
+class Published(NamedTuple):
+    """What a relay round got confirmed, and why the rest was not (returned, channel down)."""
+
+    confirmed: list[CloudEvent]
+    failure: Exception | None
+
+
+# The relay's pause after a failure doubles from its poll interval up to this.
+MAX_BACKOFF_SECONDS = 30.0
+
+
 class OutboxRelay:
     """Publish pending outbox records with confirms, then mark them sent.
 
     One relay per service publishes at a time (a lease); a crash after the publish
-    and before the mark publishes the event again, which consumers tolerate.
+    and before the mark publishes the event again, which consumers tolerate. A record
+    the broker returns (no queue bound for it) stays pending: `declare` (the whole
+    topology) runs before the first publish and again after a return.
     """
 
     def __init__(
@@ -87,11 +103,13 @@ class OutboxRelay:
         broker: Broker,
         poll_seconds: float = 0.5,
         batch_size: int = 200,
+        declare: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._outbox = outbox
         self._broker = broker
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
+        self._declare = declare
         self._lease = Lease(
             mongo.collection(leases_collection(outbox.service)),
             "outbox-relay",
@@ -107,11 +125,19 @@ class OutboxRelay:
         )
         return [CloudEvent.model_validate(doc["envelope"]) async for doc in cursor]
 
-    async def publish(self, envelopes: list[CloudEvent]) -> None:
+    async def publish(self, envelopes: list[CloudEvent]) -> Published:
+        """Publish `envelopes`; return those the broker confirmed and the first failure."""
         # One channel keeps the frames in order; gather only overlaps the confirm waits.
-        await asyncio.gather(*(self._broker.publish(envelope) for envelope in envelopes))
+        results = await asyncio.gather(
+            *(self._broker.publish(envelope) for envelope in envelopes), return_exceptions=True
+        )
+        failures = [r for r in results if isinstance(r, Exception)]
+        confirmed = [e for e, r in zip(envelopes, results, strict=True) if r is None]
+        return Published(confirmed, failures[0] if failures else None)
 
     async def mark_sent(self, envelopes: list[CloudEvent]) -> None:
+        if not envelopes:
+            return
         # One update per record by _id: its cost follows the batch, whereas an `$in`
         # filter makes some servers (SecantusDB) scan the whole, growing outbox.
         sent = {"$set": {"state": SENT, "sent_at": datetime.now(UTC)}}
@@ -120,19 +146,35 @@ class OutboxRelay:
         )
 
     async def relay_once(self) -> int:
-        """Publish one batch; return how many events went out."""
+        """Publish one batch and mark what the broker confirmed; return how many went out.
+
+        Raise after marking if any record was not confirmed (returned, or the channel
+        failed): those stay pending for the next round.
+        """
         envelopes = await self.pending()
-        if envelopes:
-            await self.publish(envelopes)
-            await self.mark_sent(envelopes)
-        return len(envelopes)
+        if not envelopes:
+            return 0
+        published = await self.publish(envelopes)
+        await self.mark_sent(published.confirmed)
+        if published.failure is not None:
+            raise published.failure
+        return len(published.confirmed)
 
     async def run(self) -> None:
-        """Relay until cancelled; wait for a wake-up or the poll interval when idle."""
+        """Relay until cancelled; wait for a wake-up or the poll interval when idle.
+
+        A failure (broker or database down, an event returned) is logged once, when it
+        starts, and once when the relay publishes again; in between the relay backs off.
+        """
         holding, renew_at = False, 0.0
+        outage = _Outage(self._outbox.service)
+        declared = self._declare is None
         while True:
             sent = 0
             try:
+                if not declared and self._declare is not None:
+                    await self._declare()
+                    declared = True
                 # A held lease cannot be taken before it expires, so renewing it three
                 # times a lifetime is enough and spares the database a write per poll.
                 if time.monotonic() >= renew_at:
@@ -140,8 +182,15 @@ class OutboxRelay:
                     renew_at = time.monotonic() + self._lease.ttl.total_seconds() / 3
                 if holding:
                     sent = await self.relay_once()
-            except Exception:
-                log.exception("outbox relay failed; retrying")
+            except Exception as exc:
+                if isinstance(exc, Unroutable):
+                    declared = self._declare is None  # a queue may have been deleted
+                outage.failed(exc)
+                await asyncio.sleep(
+                    min(self._poll_seconds * 2**outage.failures, MAX_BACKOFF_SECONDS)
+                )
+                continue
+            outage.recovered(sent)
             if sent < self._batch_size:
                 self._outbox.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
@@ -149,3 +198,49 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         await self._lease.release()
+
+
+# Failures that say "something is down" rather than "a bug": logged without a traceback.
+_OUTAGES = (
+    ConnectionError,
+    OSError,
+    TimeoutError,
+    AMQPError,
+    ChannelInvalidStateError,
+    PyMongoError,
+    Unroutable,
+)
+
+
+class _Outage:
+    """Log a run of relay failures once when it starts and once when it ends."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.failures = 0
+        self._since = 0.0
+
+    def failed(self, exc: Exception) -> None:
+        self.failures += 1
+        if self.failures == 1:
+            self._since = time.monotonic()
+            log.warning(
+                "outbox relay of %s cannot publish (%s: %s); retrying with back-off, "
+                "events stay pending until it can",
+                self.service,
+                type(exc).__name__,
+                exc,
+                exc_info=not isinstance(exc, _OUTAGES),
+            )
+
+    def recovered(self, sent: int) -> None:
+        if self.failures:
+            log.warning(
+                "outbox relay of %s publishes again after %.1f s and %d failed attempts "
+                "(%d events sent now)",
+                self.service,
+                time.monotonic() - self._since,
+                self.failures,
+                sent,
+            )
+            self.failures = 0
