@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Role = Literal["api", "worker", "scheduler"]
@@ -77,3 +77,19 @@ class NotifierSettings(ServiceSettings):
     )
     list_id_domain: str = Field("sec.example.org", description="Domain of the List-Id header")
     smtp_concurrency: int = Field(8, description="Concurrent SMTP connections per worker")
+    dkim_private_key: SecretStr | None = Field(
+        None,
+        description="DKIM private key: a PEM file's path or the PEM itself; unset: unsigned mail",
+    )
+    dkim_selector: str | None = Field(
+        None, description="DKIM selector: the key's TXT record is <selector>._domainkey.<domain>"
+    )
+    dkim_domain: str | None = Field(
+        None, description="DKIM d= domain; unset, the domain of MAIL_FROM (DMARC alignment)"
+    )
+
+    @model_validator(mode="after")
+    def _dkim_all_or_nothing(self) -> NotifierSettings:
+        if (self.dkim_private_key is None) != (self.dkim_selector is None):
+            raise ValueError("DKIM_PRIVATE_KEY and DKIM_SELECTOR are set together or not at all")
+        return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import shutil
@@ -12,11 +13,16 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
+from email.utils import parseaddr
 from functools import partial
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, issue_token
 from shared.dev.embedded_mongo import EmbeddedMongo, free_port, start_embedded_mongo
+from shared.settings import NotifierSettings
 
 VAR = Path("var")
 SERVICES = (("registry", 8081), ("calendar", 8082), ("notifier", 8083))
@@ -83,6 +89,52 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+DKIM_KEY = VAR / "dkim-private.pem"
+DKIM_DEV_SELECTOR = "dev"
+
+
+def new_dkim_key() -> bytes:
+    """Return a new 2048-bit RSA private key as PKCS#1 PEM (what dkimpy reads)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+
+
+def dkim_txt_record(private_pem: bytes) -> str:
+    """Return the DKIM key record (RFC 6376 3.6.1) of the public half of `private_pem`."""
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return f"v=DKIM1; k=rsa; p={base64.b64encode(public).decode()}"
+
+
+def zone_line(selector: str, domain: str, record: str) -> str:
+    """Return the record as a zone-file line, in strings of at most 255 octets (RFC 1035)."""
+    chunks = [record[i : i + 255] for i in range(0, len(record), 255)]
+    quoted = " ".join(f'"{chunk}"' for chunk in chunks)
+    return f"{selector}._domainkey.{domain}. IN TXT ( {quoted} )"
+
+
+def development_dkim(env: dict[str, str]) -> str:
+    """Make (once) a development DKIM key in var/, point the notifier at it; return the DNS line."""
+    if not DKIM_KEY.exists():
+        # Created 0600 from the start: the private key is never readable by others.
+        descriptor = os.open(DKIM_KEY, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as key_file:
+            key_file.write(new_dkim_key())
+    DKIM_KEY.chmod(0o600)
+    env["DKIM_PRIVATE_KEY"] = str(DKIM_KEY.resolve())
+    env.setdefault("DKIM_SELECTOR", DKIM_DEV_SELECTOR)
+    mail_from = env.get("MAIL_FROM") or str(NotifierSettings.model_fields["mail_from"].default)
+    domain = env.get("DKIM_DOMAIN") or parseaddr(mail_from)[1].rpartition("@")[2]
+    record = dkim_txt_record(DKIM_KEY.read_bytes())
+    return zone_line(env["DKIM_SELECTOR"], domain, record)
+
+
 def ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own URL
@@ -130,6 +182,10 @@ def main() -> None:
             children.append(("mail sink", sink))
             wait_until(lambda: port_open("127.0.0.1", 8025), "the mail sink", 20, children)
             env["SMTP_URL"] = "smtp://127.0.0.1:1025"
+        dkim_dns = None
+        if "DKIM_PRIVATE_KEY" not in env:
+            dkim_dns = development_dkim(env)
+            say(f"signing mail with the development DKIM key {DKIM_KEY} (mode 0600)")
         logs = VAR / "logs"
         logs.mkdir(exist_ok=True)
         for name, port in SERVICES:
@@ -161,6 +217,16 @@ def main() -> None:
                     "Admin token (also in var/dev-token):",
                     f"  {token}",
                     "",
+                    *(
+                        [
+                            "DKIM: publish this DNS TXT record for the development key",
+                            "(docs/deliverability.md):",
+                            f"  {dkim_dns}",
+                            "",
+                        ]
+                        if dkim_dns
+                        else []
+                    ),
                     "Ctrl-C stops everything this command started.",
                 ]
             ),

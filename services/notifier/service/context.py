@@ -14,7 +14,7 @@ from services.notifier.adapters.deliveries import DeliveryRepository
 from services.notifier.adapters.marks import MarkRepository
 from services.notifier.adapters.rate_limits import RateLimiter
 from services.notifier.adapters.schedule_runs import ScheduleRunRepository
-from services.notifier.adapters.smtp import SmtpPool, SmtpTarget
+from services.notifier.adapters.smtp import DkimSigner, SmtpPool, SmtpTarget
 from services.notifier.adapters.sources import (
     DigestItemRepository,
     ProjectionRepository,
@@ -110,7 +110,11 @@ def build_context(platform: Platform, settings: NotifierSettings, clock: Clock) 
         marks=MarkRepository(mongo),
         schedule_runs=ScheduleRunRepository(mongo),
         rate_limiter=RateLimiter(mongo),
-        smtp=SmtpPool(SmtpTarget.parse(settings.smtp_url), settings.smtp_concurrency),
+        smtp=SmtpPool(
+            SmtpTarget.parse(settings.smtp_url),
+            settings.smtp_concurrency,
+            signer=DkimSigner.from_settings(settings),
+        ),
         calendar=CalendarClient(
             platform.http, settings.public_base_url_calendar, settings.calendar_url
         ),
