@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.notifier.domain.subscriptions import SubscriptionRequest, subscription_request
+from shared.text import CleanText
 
 
 class SubscribeBody(BaseModel):
@@ -14,10 +15,10 @@ class SubscribeBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    email: str = Field(max_length=320)
-    topics: list[str] = Field(min_length=1, max_length=100)
+    email: CleanText = Field(max_length=320)
+    topics: list[CleanText] = Field(min_length=1, max_length=100)
     digest: Literal["none", "daily", "weekly"] = "none"
-    party_category: str | None = Field(default=None, max_length=60)
+    party_category: CleanText | None = Field(default=None, max_length=60)
 
     def to_request(self) -> SubscriptionRequest:
         return subscription_request(self.email, self.topics, self.digest, self.party_category)
@@ -36,4 +37,4 @@ class TokenQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    token: str = Field(min_length=1, max_length=256)
+    token: CleanText = Field(min_length=1, max_length=256)

@@ -10,15 +10,23 @@ from aiohttp import web
 from services.registry.domain.models import Modification
 from services.registry.service.register import ModificationQuery
 from services.registry.web.http import registry_of
+from shared.text import strip_forbidden
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-    element.text = text
+    # XML 1.0 cannot carry most control characters: strip what the API now refuses, so an
+    # entry stored before that check still leaves the feed well-formed (shared/text.py).
+    clean = {name: strip_forbidden(value) for name, value in attributes.items()}
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", clean)
+    element.text = strip_forbidden(text)
     return element
+
+
+def _link(parent: ET.Element, rel: str, href: str) -> None:
+    ET.SubElement(parent, f"{{{ATOM}}}link", {"rel": rel, "href": strip_forbidden(href)})
 
 
 def atom_feed(mods: list[Modification], base_url: str, self_url: str) -> bytes:
@@ -34,8 +42,8 @@ def atom_feed(mods: list[Modification], base_url: str, self_url: str) -> bytes:
     _text(feed, "id", f"{base}/modifications")
     updated = mods[0].updated_at if mods else datetime(2016, 1, 1, tzinfo=UTC)
     _text(feed, "updated", updated.isoformat())
-    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "href": self_url})
-    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": f"{base}/modifications"})
+    _link(feed, "self", self_url)
+    _link(feed, "alternate", f"{base}/modifications")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "SECAS")
     for mod in mods:
@@ -44,7 +52,7 @@ def atom_feed(mods: list[Modification], base_url: str, self_url: str) -> bytes:
         _text(entry, "id", url)
         _text(entry, "title", f"{mod.ref}: {mod.title} ({mod.status.label})")
         _text(entry, "updated", mod.updated_at.isoformat())
-        ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": url})
+        _link(entry, "alternate", url)
         _text(entry, "category", "", term=mod.status.value, label=mod.status.label)
         _text(entry, "summary", mod.summary or mod.title)
     document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)

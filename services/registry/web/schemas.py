@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.registry.domain.models import (
     ConsultationKind,
@@ -17,13 +16,16 @@ from services.registry.domain.models import (
 from services.registry.service.register import SORTS
 from shared.contracts.classification import Classification
 from shared.contracts.statuses import Path
+from shared.text import CleanText, SaneDate, SaneInstant
 
 # JSON has no date or enum types: these fields parse strings (and only strings
 # that name a member); everything else stays strict, so {"$gt": ""} is refused.
-Day = Annotated[date, Field(strict=False)]
-Instant = Annotated[AwareDatetime, Field(strict=False)]
-Text = Annotated[str, Field(max_length=300)]
-LongText = Annotated[str, Field(max_length=20_000)]
+# Days and instants lie in 1990-2100 and no string carries a control character
+# (shared/text.py): one bad entry must not break a feed or a page.
+Day = SaneDate
+Instant = SaneInstant
+Text = Annotated[CleanText, Field(max_length=300)]
+LongText = Annotated[CleanText, Field(max_length=20_000)]
 SortName = Literal[SORTS]  # type: ignore[valid-type]
 
 
@@ -50,15 +52,15 @@ class ModificationPatch(ModificationFields):
 
 
 class ModificationIn(ModificationFields):
-    ref: Annotated[str, Field(max_length=12)]
+    ref: Annotated[CleanText, Field(max_length=12)]
     title: Text
     # The API's default (docs/decisions); the domain type has none.
     classification: Annotated[Classification, Field(strict=False)] = Classification.WHITE
 
 
 class TransitionIn(Body):
-    to: Annotated[str, Field(max_length=80)]
-    reason: Annotated[str, Field(max_length=2000)]
+    to: Annotated[CleanText, Field(max_length=80)]
+    reason: Annotated[CleanText, Field(max_length=2000)]
 
 
 class DecisionIn(Body):
@@ -81,9 +83,9 @@ class ConsultationIn(Body):
     closes_at: Instant
     respond_to: Text
     opens_at: Instant | None = None
-    modification_ref: Annotated[str, Field(max_length=12)] | None = None
+    modification_ref: Annotated[CleanText, Field(max_length=12)] | None = None
     classification: Annotated[Classification, Field(strict=False)] = Classification.WHITE
-    id: Annotated[str, Field(max_length=120)] | None = None
+    id: Annotated[CleanText, Field(max_length=120)] | None = None
 
 
 class ConsultationMove(Body):
@@ -104,18 +106,18 @@ class DocumentRowIn(Body):
 class ReleaseIn(Body):
     effective_date: Day
     kind: Annotated[ReleaseKind, Field(strict=False)]
-    id: Annotated[str, Field(max_length=80)] | None = None
+    id: Annotated[CleanText, Field(max_length=80)] | None = None
     name: Text | None = None
-    sec_version: Annotated[str, Field(max_length=20)] | None = None
+    sec_version: Annotated[CleanText, Field(max_length=20)] | None = None
     modification_refs: Annotated[
-        list[Annotated[str, Field(max_length=12)]], Field(max_length=500)
+        list[Annotated[CleanText, Field(max_length=12)]], Field(max_length=500)
     ] = []
     documents: Annotated[list[DocumentRowIn], Field(max_length=200)] = []
     summary: LongText = ""
 
 
 class ReleasePublish(Body):
-    sec_version: Annotated[str, Field(max_length=20)] | None = None
+    sec_version: Annotated[CleanText, Field(max_length=20)] | None = None
 
 
 class ModificationListQuery(BaseModel):
@@ -123,13 +125,13 @@ class ModificationListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: Annotated[str, Field(max_length=80)] | None = None
-    path: Annotated[str, Field(max_length=40)] | None = None
-    working_group: Annotated[str, Field(max_length=120)] | None = None
-    release: Annotated[str, Field(max_length=80)] | None = None
-    q: Annotated[str, Field(max_length=200)] | None = None
+    status: Annotated[CleanText, Field(max_length=80)] | None = None
+    path: Annotated[CleanText, Field(max_length=40)] | None = None
+    working_group: Annotated[CleanText, Field(max_length=120)] | None = None
+    release: Annotated[CleanText, Field(max_length=80)] | None = None
+    q: Annotated[CleanText, Field(max_length=200)] | None = None
     sort: SortName = "ref"
-    cursor: Annotated[str, Field(max_length=400)] | None = None
+    cursor: Annotated[CleanText, Field(max_length=400)] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
 
     @model_validator(mode="before")
