@@ -14,6 +14,7 @@ from aiohttp import web
 from pymongo import IndexModel
 
 from shared.auth import ROLE_SERVICE, auth_middleware, issue_token
+from shared.browser import harden_response
 from shared.consumer import (
     EventHandler,
     IdempotentConsumer,
@@ -23,7 +24,6 @@ from shared.consumer import (
 )
 from shared.db import Mongo, connect_mongo, ensure_indexes
 from shared.errors import ErrorMap, error_middleware
-from shared.fastpath import SERVER
 from shared.http_client import ServiceClient, client_session
 from shared.lease import holder_id
 from shared.logs import (
@@ -159,11 +159,6 @@ async def metrics_view(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
-async def name_the_server(request: web.Request, response: web.StreamResponse) -> None:
-    """Say "sec", as the fast path does, instead of aiohttp's and Python's versions."""
-    response.headers["Server"] = SERVER
-
-
 def create_service_app(
     settings: ServiceSettings, spec: ServiceSpec, metrics: Metrics | None = None
 ) -> web.Application:
@@ -181,7 +176,7 @@ def create_service_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_view)
-    app.on_response_prepare.append(name_the_server)
+    app.on_response_prepare.append(harden_response)
 
     async def platform_ctx(app: web.Application) -> AsyncIterator[None]:
         mongo = connect_mongo(settings.mongodb_url, settings.mongodb_db, spec.name)

@@ -6,7 +6,7 @@ declined target it knows (a feed not rendered yet) it may first make answerable
 (`warm`); the connection waits for that and asks once more. The connection's
 protocol parses each request head with llhttp (httptools), the parser Node.js uses,
 and writes prepared responses; any request llhttp does not accept without complaint,
-that is stricter still than it (see `_Head`), or that the responder still declines,
+that is stricter still than it (see `_parse_heads`), or that the responder still declines,
 makes it hand the connection, bytes and all, to aiohttp's own protocol for the rest
 of its life. So
 everything but a cached hit keeps aiohttp's behaviour (routing, auth, problem+json,
@@ -26,13 +26,12 @@ from typing import Protocol, cast
 import httptools
 from aiohttp import web
 
+from shared.browser import ALWAYS
 from shared.metrics import Metrics
 
 # Longer heads go to aiohttp, whose limits answer them (431, 400).
 MAX_HEAD_BYTES = 8192
 MAX_FIELDS = 100  # more go to aiohttp, whose limit answers them
-# What every response of every service says it is: no product version to fingerprint.
-SERVER = "sec"
 KEEPALIVE_SECONDS = 75.0  # aiohttp's default, so both paths time out alike
 # Requests carrying any of these need what only aiohttp does: a body, an upgrade, an
 # identity to check, or a correlation id to echo and log.
@@ -80,8 +79,11 @@ def prepare(
     route: str, status: int, reason: str, headers: Mapping[str, str], body: bytes
 ) -> Prepared:
     """Serialise a response head once; Content-Length is the body's (also for HEAD)."""
-    lines = [f"HTTP/1.1 {status} {reason}", f"Server: {SERVER}"]
+    # The headers aiohttp's responses get from shared.browser.harden_response (a
+    # prepared answer is never a page nor reached by a secret URL).
+    lines = [f"HTTP/1.1 {status} {reason}", *(f"{k}: {v}" for k, v in ALWAYS.items())]
     lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines.append("Referrer-Policy: strict-origin-when-cross-origin")
     if status != 304:
         lines.append(f"Content-Length: {len(body)}")
     # latin-1: header values are ours (digests, dates, media types); a non-Latin-1
@@ -176,18 +178,16 @@ class FastPathProtocol(asyncio.Protocol):
             and self._buffer
             and not (self._paused or self._warming is not None)
         ):
-            end = self._buffer.find(b"\r\n\r\n")
-            if end < 0 and len(self._buffer) <= MAX_HEAD_BYTES and b"\n\n" not in self._buffer:
-                return  # the rest of the head is still on its way
-            if end < 0 or end > MAX_HEAD_BYTES:
-                self._hand_off()  # a bare-LF or oversized head is aiohttp's to judge
-                return
             started = time.perf_counter()
-            request = _parse_head(self._buffer[: end + 4])
-            if request is None:
-                self._hand_off()
+            heads = _parse_heads(self._buffer)
+            if heads is None:
+                self._hand_off()  # llhttp or the stricter checks refuse something in hand
                 return
-            method, target, headers = request
+            if not heads:
+                if len(self._buffer) > MAX_HEAD_BYTES:
+                    self._hand_off()  # an oversized head is aiohttp's to judge (431)
+                return  # the rest of the head is still on its way
+            end, method, target, headers = heads[0]
             prepared = self._site.responder.answer(target, headers)
             if prepared is None:
                 pending = None if self._warmed else self._site.responder.warm(target)
@@ -196,9 +196,9 @@ class FastPathProtocol(asyncio.Protocol):
                 else:
                     self._warm(pending)
                 return
-            self._warmed = False
-            self._buffer = self._buffer[end + 4 :]
             closing = b"close" in headers.get(b"connection", b"").lower()
+            self._warmed = False
+            self._buffer = self._buffer[end:]
             tail = b"Connection: close\r\n\r\n" if closing else b"\r\n"
             head = prepared.head + _Date.now() + tail
             if method == "HEAD" or not prepared.body:
@@ -270,18 +270,26 @@ _FIELD_VALUE = frozenset(range(0x21, 0x7F)) | {0x20, 0x09}
 _PLAIN_PATH = frozenset(range(0x21, 0x7F)) - frozenset(b"%?#\\")
 
 
-class _Head:
-    """llhttp's callbacks for one request head, and whether it is one the fast path may answer."""
+Request = tuple[int, str, bytes, dict[bytes, bytes]]
+"""Where a request head ends in the buffer, its method, target and the headers read."""
 
-    __slots__ = ("complete", "fields", "headers", "hosts", "plain", "target")
+
+class _Heads:
+    """llhttp's callbacks for the request heads in hand, and whether each may be answered."""
+
+    __slots__ = ("done", "fields", "headers", "hosts", "parser", "plain", "target")
 
     def __init__(self) -> None:
+        self.parser = httptools.HttpRequestParser(self)
+        self.done: list[tuple[str | None, bytes, dict[bytes, bytes]] | None] = []
+        self.on_message_begin()
+
+    def on_message_begin(self) -> None:
         self.target = b""
         self.headers: dict[bytes, bytes] = {}
         self.fields = 0
         self.hosts = 0
         self.plain = True  # nothing seen that only aiohttp may judge
-        self.complete = False
 
     def on_url(self, url: bytes) -> None:
         self.target += url
@@ -298,42 +306,53 @@ class _Head:
             self.hosts += 1
         elif name in _READ_HEADERS:
             value = value.strip(b" \t")
-            self.headers[name] = (
-                self.headers[name] + b", " + value if name in self.headers else value
-            )
+            seen = self.headers.get(name)
+            self.headers[name] = value if seen is None else seen + b", " + value
 
     def on_message_complete(self) -> None:
-        self.complete = True
+        method = _METHODS.get(self.parser.get_method())
+        answerable = (
+            method is not None
+            and self.plain
+            and self.hosts == 1
+            and self.fields <= MAX_FIELDS
+            and self.parser.get_http_version() == "1.1"
+            and self.target.startswith(b"/")
+            and _PLAIN_PATH.issuperset(self.target)
+        )
+        self.done.append((method, self.target, self.headers) if answerable else None)
 
 
-def _parse_head(head: bytes) -> tuple[str, bytes, dict[bytes, bytes]] | None:
-    """Return method, target and the headers a responder reads; None if aiohttp must judge.
+def _parse_heads(buffer: bytes) -> list[Request] | None:
+    """Return the complete request heads in `buffer`, in order; None if aiohttp must judge.
 
-    `head` ends with its blank line. llhttp must accept it as one whole request without a
-    body, and the fast path is stricter still: HTTP/1.1 GET or HEAD of a plain path,
-    exactly one Host (RFC 9112 3.2), field names of token characters and values of
-    visible ASCII, at most MAX_FIELDS fields, nothing that needs a body, an upgrade, an
-    identity or a correlation id.
+    llhttp reads the whole buffer at once, as aiohttp's own llhttp reads what one
+    `data_received` brought: an error anywhere in it (a bad second head, bytes after a
+    `Connection: close`) makes aiohttp answer 400 to all of it, so the fast path answers
+    nothing of it. Each complete head must then be one the fast path may answer, and
+    stricter than llhttp: HTTP/1.1 GET or HEAD of a plain path, exactly one Host (RFC
+    9112 3.2), field names of token characters and values of visible ASCII, at most
+    MAX_FIELDS fields, nothing that needs a body, an upgrade, an identity or a
+    correlation id. A head still arriving is not in the list.
     """
-    found = _Head()
-    parser = httptools.HttpRequestParser(found)
+    heads = _Heads()
     try:
-        parser.feed_data(head)
+        heads.parser.feed_data(buffer)
     except httptools.HttpParserError:
         return None
-    method = _METHODS.get(parser.get_method())
-    if (
-        method is None
-        or not found.complete
-        or not found.plain
-        or found.hosts != 1
-        or found.fields > MAX_FIELDS
-        or parser.get_http_version() != "1.1"
-        or not found.target.startswith(b"/")
-        or not _PLAIN_PATH.issuperset(found.target)
-    ):
-        return None
-    return method, found.target, found.headers
+    requests: list[Request] = []
+    end = 0
+    for done in heads.done:
+        start, end = end, buffer.find(b"\r\n\r\n", end) + 4
+        # An oversized head is aiohttp's to refuse (431), a missing end a parser mismatch.
+        if done is None or end < 4 or end - start > MAX_HEAD_BYTES:
+            return None
+        method, target, headers = done
+        assert method is not None
+        if b"close" in headers.get(b"connection", b"").lower() and end < len(buffer):
+            return None  # aiohttp refuses bytes after a close
+        requests.append((end, method, target, headers))
+    return requests
 
 
 class FastPathSite(web.BaseSite):

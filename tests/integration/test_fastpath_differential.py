@@ -28,7 +28,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.app import name_the_server
+from shared.browser import harden_response
 from shared.fastpath import FastPathSite, Prepared, prepare
 from shared.metrics import Metrics
 
@@ -77,7 +77,7 @@ def pair() -> Iterator[Pair]:
         app = web.Application()
         app.router.add_get(ROUTE, feed)
         app.router.add_get("/sentinel", sentinel)
-        app.on_response_prepare.append(name_the_server)
+        app.on_response_prepare.append(harden_response)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         fast = FastPathSite(runner, "127.0.0.1", 0, Feed(), Metrics("differential"))
@@ -180,6 +180,7 @@ FIELDS = [
     b"X-Empty:",
     b": no name",
     b"Authorization: Bearer x",
+    b"X-Big: " + b"a" * 9000,
 ]
 SMUGGLING_BYTES = [b"\n", b"\r", b"\r\n", b"\x00", b"\x7f", b"\xff", b"\t", b"\x0b", b" ", b":"]
 
