@@ -17,14 +17,12 @@ from services.notifier.domain.display import (
     parse_instant,
 )
 from services.notifier.domain.views import (
-    EventView,
     consultation_view,
     decision_view,
     event_view,
     modification_view,
     release_view,
 )
-from shared.contracts.vocabulary import EventType
 
 
 class EmailKind(StrEnum):
@@ -60,17 +58,11 @@ class AlertContent:
     context: Mapping[str, Any]
 
 
-def _kind_word(event: EventView) -> str:
-    if event.type is EventType.MEETING or event.committee_name:
-        return "meeting"
-    return event.type_label
-
-
 def _event_created(data: Mapping[str, Any]) -> AlertContent:
     event = event_view(data["event"])
-    subject = f"New {_kind_word(event)}: {event.title}, {format_day_date(event.starts_at)}"
+    subject = f"New {event.kind_word}: {event.title}, {format_day_date(event.starts_at)}"
     return AlertContent(
-        EmailKind.EVENT_CREATED, subject, {"event": event, "kind_word": _kind_word(event)}
+        EmailKind.EVENT_CREATED, subject, {"event": event, "kind_word": event.kind_word}
     )
 
 
@@ -112,7 +104,7 @@ def _event_cancelled(data: Mapping[str, Any]) -> AlertContent:
     event = event_view(data["event"])
     subject = f"Cancelled: {event.title}, {format_day_date(event.starts_at)}"
     reason = one_line(data.get("reason") or "", 500) or None
-    context = {"event": event, "reason": reason, "kind_word": _kind_word(event)}
+    context = {"event": event, "reason": reason, "kind_word": event.kind_word}
     return AlertContent(EmailKind.EVENT_CANCELLED, subject, context)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.contracts.vocabulary import LONDON_TZ
@@ -65,12 +65,27 @@ def format_datetime(instant: datetime) -> str:
     return f"{format_day_date(instant)}, {format_time(instant)}"
 
 
+def last_day(starts_at: datetime, ends_at: datetime | None) -> date:
+    """Return the last London day an all-day entry covers.
+
+    An all-day end is exclusive (RFC 5545 DTEND): an entry on Monday 1 February ends at
+    midnight starting Tuesday 2 February. An end that is not a midnight is inclusive.
+    """
+    first = london(starts_at).date()
+    if ends_at is None:
+        return first
+    end = london(ends_at)
+    last = end.date() - timedelta(days=1) if end.time() == time(0, 0) else end.date()
+    return max(first, last)
+
+
 def format_span(starts_at: datetime, ends_at: datetime | None, *, all_day: bool) -> str:
     """Return when an event happens, e.g. ``Friday 28 January 2022, 2:00pm to 3:00pm``."""
     if all_day:
-        if ends_at is None or london(ends_at).date() <= london(starts_at).date():
+        last = last_day(starts_at, ends_at)
+        if last == london(starts_at).date():
             return format_day_date(starts_at)
-        return f"{format_day_date(starts_at)} to {format_day_date(ends_at)}"
+        return f"{format_day_date(starts_at)} to {format_day_date(last)}"
     if ends_at is None:
         return format_datetime(starts_at)
     if london(ends_at).date() == london(starts_at).date():

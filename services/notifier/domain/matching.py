@@ -6,12 +6,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from services.notifier.domain.display import parse_instant
+from services.notifier.domain.display import london, parse_day, parse_instant
 from services.notifier.domain.subscriptions import Subscription
 from shared.contracts.classification import Classification, most_restricted
 from shared.contracts.events import (
     CALENDAR_EVENTS,
     RECLASSIFICATIONS,
+    RELEASE_EVENTS,
     CalendarEventData,
     ConsultationData,
     DecisionData,
@@ -114,17 +115,28 @@ _OVER_AT = {
 
 
 def is_about_the_past(event: CloudEvent) -> bool:
-    """Tell whether the event's meeting had ended, or its consultation closed, when it happened.
+    """Tell whether the event's meeting had ended, its consultation closed or its release
+    gone live (before that day) when it happened.
 
-    Such events come from loading history (seed data, a derived deadline of 2017):
-    nobody needs an alert or a digest line about a meeting that is over.
+    Such events come from loading history (seed data, a derived deadline of 2017, the
+    releases of 2016): nobody needs an alert or a digest line about what is over.
     """
+    if event.type in RELEASE_EVENTS:
+        release = event.data.get("release")
+        if not isinstance(release, dict):
+            return False
+        try:
+            return parse_day(release.get("effective_date")) < london(event.time).date()
+        except ValueError:
+            return False
     where = _OVER_AT.get(event.type)
     entity = event.data.get(where[0]) if where else None
     if where is None or not isinstance(entity, dict):
         return False
+    # An entry without an end is over once it has started.
+    over_at = entity.get(where[1]) or entity.get("starts_at")
     try:
-        return parse_instant(entity.get(where[1])) < event.time
+        return parse_instant(over_at) < event.time
     except ValueError:
         return False
 

@@ -35,6 +35,26 @@ def _url(entity: Mapping[str, Any], key: str) -> str | None:
     return value if value is not None and value.startswith(("https://", "http://")) else None
 
 
+# What an entry is called in a sentence ("A new Change Board vote has been added").
+_KIND_WORDS = {
+    EventType.MEETING: "meeting",
+    EventType.WEBINAR: "webinar",
+    EventType.SEMINAR: "seminar",
+    EventType.WORKSHOP: "workshop",
+    EventType.ENGAGEMENT_DAY: "engagement day",
+    EventType.CONSULTATION_DEADLINE: "consultation deadline",
+    EventType.CHANGE_BOARD_VOTE: "Change Board vote",
+    EventType.RELEASE_GO_LIVE: "SEC Release go-live",
+}
+
+
+def kind_word(event_type: EventType, committee_name: str | None) -> str:
+    """Return what to call an entry: a vote is a vote, a deadline a consultation deadline."""
+    if event_type is EventType.OTHER:
+        return "meeting" if committee_name else "event"
+    return _KIND_WORDS[event_type]
+
+
 @dataclass(frozen=True, slots=True)
 class EventView:
     """A calendar entry as an email shows it."""
@@ -43,6 +63,7 @@ class EventView:
     title: str
     type: EventType
     type_label: str
+    kind_word: str
     committee_name: str | None
     starts_at: datetime
     ends_at: datetime | None
@@ -73,6 +94,7 @@ def event_view(event: Mapping[str, Any]) -> EventView:
         title=one_line(_text(event, "title", "Untitled event")),
         type=event_type,
         type_label=event_type.value.replace("-", " "),
+        kind_word=kind_word(event_type, committee_name),
         committee_name=committee_name,
         starts_at=starts_at,
         ends_at=ends_at,

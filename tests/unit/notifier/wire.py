@@ -145,7 +145,7 @@ def words(text: str) -> set[str]:
 # Words of the HTML's banner, link labels and button that the text part says with a URL.
 PRESENTATION_WORDS = frozenset(
     {"smart", "energy", "code", "sec", "view", "on", "the", "in", "register", "read"}
-    | {"copy", "into", "browser", "button", "does", "work", "my", "date"}
+    | {"copy", "into", "browser", "button", "does", "work", "my", "date", "join"}
 )
 
 
