@@ -53,8 +53,17 @@ def start_rig(
 
 
 @pytest.fixture
-async def rig(start_rig: StartRig) -> AsyncIterator[Rig]:
-    async with start_rig() as started:
+async def rig(
+    make_settings: Callable[..., Any],
+    amqp_url: str,
+    tmp_path: Path,
+    aiohttp_server: Any,
+    aiohttp_client: Any,
+) -> AsyncIterator[Rig]:
+    # Asks for nothing but the shared fixtures: tests/security imports this one alone.
+    async with _rig(
+        make_settings, amqp_url, tmp_path, aiohttp_server, aiohttp_client, {}
+    ) as started:
         yield started
 
 
