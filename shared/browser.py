@@ -6,9 +6,12 @@ fast path's prepared heads, so both paths send the same headers.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from shared.errors import Problem
 
 SERVER: Final = "sec"  # no product or version to fingerprint
 # Pages are server-rendered with inline <style> only: no script may run, nothing may
@@ -36,3 +39,38 @@ async def harden_response(request: web.BaseRequest, response: web.StreamResponse
     response.headers["Referrer-Policy"] = (
         "no-referrer" if leaks_a_token(request) else "strict-origin-when-cross-origin"
     )
+
+
+_FORMS: Final = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def same_origin_forms(public_base_url: str) -> Any:
+    """Refuse a form posted from another site (CSRF): its Origin must be this service's.
+
+    Browsers send Origin with every form POST, so a page elsewhere cannot make a
+    visitor's browser subscribe, confirm, change or erase. A POST without Origin is
+    not from a browser form (a mail provider's RFC 8058 one-click, a script) and passes.
+    JSON bodies need no check: a cross-site page cannot send one without a CORS
+    preflight, which these services never grant.
+    """
+    public = _origin(public_base_url)
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        origin = request.headers.get("Origin")
+        if (
+            request.method == "POST"
+            and request.content_type in _FORMS
+            and origin is not None
+            and origin not in {public, f"{request.scheme}://{request.host}"}
+        ):
+            raise Problem(403, "Forbidden", "Forms are accepted only from this site's own pages.")
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    return middleware
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

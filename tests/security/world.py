@@ -168,6 +168,8 @@ async def subscribe(world: World, address: str, *, verified: bool) -> None:
 
     link = await wait_until(confirmation, f"confirmation for {address}")
     async with world.http.get(link) as response:
+        assert response.status == 200, await response.text()  # the page; the press confirms
+    async with world.http.post(link) as response:
         page = await response.text()
         assert response.status == 200, page
     manage = re.search(r'href="([^"]*/subscriptions/manage\?token=[^"]+)"', page)

@@ -102,6 +102,20 @@ async def _change(
     return await _retrying(context, work)
 
 
+async def confirmable(context: NotifierContext, token: str) -> Subscription:
+    """Return the subscription a confirmation link would confirm, raising as `confirm` would.
+
+    Nothing changes: the page a link opens asks the person to press the button, because
+    mail scanners follow links (GET) by themselves.
+    """
+    claims = read_token(context.secret, TokenPurpose.CONFIRM, token, context.clock())
+    current = await context.subscriptions.get(claims.subscription_id)
+    if current is None:
+        raise UsedToken("this link is no longer valid")
+    model.confirm(current, claims, now=context.clock())
+    return current
+
+
 async def confirm(context: NotifierContext, token: str) -> Subscription:
     """Apply a confirmation link (single use: the nonce is cleared)."""
     claims = read_token(context.secret, TokenPurpose.CONFIRM, token, context.clock())

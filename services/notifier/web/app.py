@@ -10,6 +10,7 @@ from services.notifier.web import api, pages
 from services.notifier.web.errors import ERROR_MAP
 from services.notifier.web.runtime import NOTIFIER, NotifierRuntime
 from shared.app import JobSubscription, ServiceSpec, Subscription, create_service_app
+from shared.browser import same_origin_forms
 from shared.clock import Clock, system_clock
 from shared.settings import NotifierSettings
 
@@ -39,6 +40,8 @@ def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.A
         on_startup=[runtime.start],
     )
     app = create_service_app(settings, spec)
+    # Its pages post forms (subscribe, confirm, manage, unsubscribe): same origin only.
+    app.middlewares.append(same_origin_forms(settings.public_base_url_notifier))
     app[NOTIFIER] = runtime
     app.cleanup_ctx.append(runtime.smtp_ctx)
     api.add_routes(app)

@@ -136,6 +136,13 @@ async def subscribe_submit(request: web.Request) -> web.Response:
 
 
 @html_errors
+async def confirm_page(request: web.Request) -> web.Response:
+    # Link scanners follow GETs: this only checks the link and shows the button.
+    await subscribing.confirmable(context_of(request), _token(request))
+    return page("confirm.html", token=_token(request))
+
+
+@html_errors
 async def confirm(request: web.Request) -> web.Response:
     context = context_of(request)
     subscription = await subscribing.confirm(context, _token(request))
@@ -234,7 +241,8 @@ async def unsubscribe_one_click(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/subscribe", subscribe_form)
     app.router.add_post("/subscribe", subscribe_submit)
-    app.router.add_get("/subscriptions/confirm", confirm)
+    app.router.add_get("/subscriptions/confirm", confirm_page)
+    app.router.add_post("/subscriptions/confirm", confirm)
     app.router.add_get("/subscriptions/manage", manage)
     app.router.add_post("/subscriptions/manage", manage_submit)
     app.router.add_get("/unsubscribe", unsubscribe_page)

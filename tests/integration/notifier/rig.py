@@ -226,7 +226,10 @@ class Rig:
         assert response.status == 202, await response.text()
         confirmation = (await self.wait_mail(before + 1, address))[-1]
         token = link(confirmation, CONFIRM_LINK)
-        response = await self.client.get("/subscriptions/confirm", params={"token": token})
+        # The link opens a page; its button (a POST) confirms.
+        page = await self.client.get("/subscriptions/confirm", params={"token": token})
+        assert page.status == 200, await page.text()
+        response = await self.client.post("/subscriptions/confirm", params={"token": token})
         assert response.status == 200, await response.text()
         found = MANAGE_LINK.search(await response.text())
         assert found is not None

@@ -46,11 +46,21 @@ async def test_unconfirmed_address_gets_only_the_confirmation_and_the_link_works
     assert len(await rig.wait_mail(1)) == 1  # nothing but the confirmation
 
     token = link(confirmation, CONFIRM_LINK)
-    first = await rig.client.get("/subscriptions/confirm", params={"token": token})
+    # A mail scanner following the link (GET) confirms nothing: the page asks for a press.
+    for _ in range(2):
+        opened = await rig.client.get("/subscriptions/confirm", params={"token": token})
+        assert opened.status == 200
+        assert 'method="post"' in await opened.text()
+    unconfirmed = await rig.mongo.collection("notifier_subscriptions").find_one({})
+    assert unconfirmed is not None
+    assert unconfirmed["status"] == "pending"
+    first = await rig.client.post("/subscriptions/confirm", params={"token": token})
     assert first.status == 200
-    again = await rig.client.get("/subscriptions/confirm", params={"token": token})
+    again = await rig.client.post("/subscriptions/confirm", params={"token": token})
     assert again.status == 410
     assert again.content_type == "application/problem+json"
+    reopened = await rig.client.get("/subscriptions/confirm", params={"token": token})
+    assert reopened.status == 410
 
     await rig.publish(STATUS_CHANGED, status_change("change-board-vote"), subject="MP192")
     messages = await rig.wait_mail(2)
@@ -106,7 +116,8 @@ BAD_TOKENS = [
 
 
 LINK_ENDPOINTS = [
-    pytest.param("GET", "/subscriptions/confirm", id="confirm"),
+    pytest.param("GET", "/subscriptions/confirm", id="confirm-page"),
+    pytest.param("POST", "/subscriptions/confirm", id="confirm"),
     pytest.param("GET", "/subscriptions/manage", id="manage"),
     pytest.param("POST", "/unsubscribe", id="unsubscribe"),
 ]
@@ -207,3 +218,42 @@ async def test_manage_page_shows_a_private_feed_the_calendar_can_resolve(rig: Ri
     assert erased.status == 200
     assert await rig.mongo.collection(names.SUBSCRIPTIONS).count_documents({}) == 0
     assert await rig.mongo.collection(names.SUPPRESSIONS).count_documents({}) == 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/subscribe", "/subscriptions/confirm", "/subscriptions/manage", "/unsubscribe"]
+)
+async def test_a_form_posted_from_another_site_is_refused_and_changes_nothing(
+    rig: Rig, path: str
+) -> None:
+    response = await rig.client.post(
+        path,
+        params={"token": "any"},
+        data={"email": "victim@example.org", "topics": "all", "List-Unsubscribe": "One-Click"},
+        headers={"Origin": "http://evil.example"},
+    )
+    assert response.status == 403, await response.text()
+    assert response.content_type == "application/problem+json"
+    assert await rig.mongo.collection("notifier_subscriptions").count_documents({}) == 0
+    assert rig.messages() == []
+
+
+async def test_a_form_posted_from_its_own_pages_is_taken(rig: Rig) -> None:
+    origin = str(rig.client.make_url("/")).rstrip("/")
+    response = await rig.client.post(
+        "/subscribe",
+        data={"email": "own@example.org", "topics": "all"},
+        headers={"Origin": origin},
+    )
+    assert response.status == 202, await response.text()
+
+
+async def test_pages_forbid_scripts_framing_sniffing_and_leaking_their_token(rig: Rig) -> None:
+    page = await rig.client.get("/subscribe")
+    assert "script-src" not in page.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Server"] == "sec"
+    tokened = await rig.client.get("/unsubscribe", params={"token": "x"})
+    assert tokened.headers["Referrer-Policy"] == "no-referrer"
