@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from pymongo import IndexModel
 
-from shared.auth import ROLE_SERVICE, auth_middleware, issue_token
+from shared.auth import ROLE_SERVICE, auth_middleware, issue_token, require_role
 from shared.browser import harden_response
 from shared.consumer import (
     EventHandler,
@@ -155,6 +155,9 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics_view(request: web.Request) -> web.Response:
+    # Counters by route say how the service is used: for the scraper's service token
+    # (`python -m shared.auth --subject prometheus --roles service`), not the public.
+    require_role(request, ROLE_SERVICE)
     body = request.app[PLATFORM].metrics.exposition()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import aiohttp
 
+from shared.auth import ROLE_SERVICE, issue_token
+from tests.conftest import TEST_SECRET
 from tests.support.system import SERVICES, System
+
+SCRAPER = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "prometheus", {ROLE_SERVICE})}
 
 
 async def test_every_service_is_ready_serves_metrics_and_echoes_the_correlation_id(
@@ -16,6 +20,8 @@ async def test_every_service_is_ready_serves_metrics_and_echoes_the_correlation_
                 assert response.status == 200, name
                 assert (await response.json())["checks"] == {"mongodb": "ok", "rabbitmq": "ok"}
             async with http.get(system.url(name, "/metrics")) as response:
+                assert response.status == 401, name  # counters are for the scraper only
+            async with http.get(system.url(name, "/metrics"), headers=SCRAPER) as response:
                 assert "http_requests_total" in await response.text()
             async with http.get(
                 system.url(name, "/api/v1/nothing-here"), headers={"X-Correlation-ID": "e2e-1"}
@@ -40,7 +46,7 @@ async def test_the_calendar_process_answers_a_polled_feed_from_its_fast_path(
             etag = response.headers["ETag"]
     async with (
         aiohttp.ClientSession() as http,
-        http.get(system.url("calendar", "/metrics")) as response,
+        http.get(system.url("calendar", "/metrics"), headers=SCRAPER) as response,
     ):
         text = await response.text()
     served = [line for line in text.splitlines() if line.startswith("http_fast_path_total")]

@@ -49,7 +49,9 @@ async def test_service_answers_health_ready_and_metrics(
     ready = await client.get("/readyz")
     assert ready.status == 200
     assert (await ready.json())["checks"] == {"mongodb": "ok", "rabbitmq": "ok"}
-    metrics = await (await client.get("/metrics")).text()
+    assert (await client.get("/metrics")).status == 401  # not for the public
+    scraper = {"Authorization": f"Bearer {SERVICE}"}
+    metrics = await (await client.get("/metrics", headers=scraper)).text()
     assert 'http_requests_total{method="GET",route="/readyz",status="200"} 1.0' in metrics
 
 

@@ -10,12 +10,15 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
+from shared.auth import ROLE_SERVICE, issue_token
 from shared.fastpath import FastPathSite
+from tests.conftest import TEST_SECRET
 from tests.integration.calendar.conftest import Client, eventually
 from tests.integration.calendar.test_feeds import create
 
 # Differ by nature between two responses: the clock, and what only aiohttp adds.
 UNCOMPARED = {"date", "server", "x-correlation-id"}
+SCRAPER = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "prometheus", {ROLE_SERVICE})}
 # A header the fast path leaves to aiohttp (it echoes and logs correlation ids).
 VIA_AIOHTTP = {"X-Correlation-ID": "fast-path-test"}
 
@@ -150,7 +153,7 @@ async def test_fast_path_requests_are_counted_under_the_route_template(calendar:
     series = 'http_requests_total{method="GET",route="/feeds/types/{type}.ics",status="200"}'
 
     async def count() -> float:
-        text = (await ask(calendar, "/metrics", {})).body.decode()
+        text = (await ask(calendar, "/metrics", SCRAPER)).body.decode()
         lines = [line for line in text.splitlines() if line.startswith(series)]
         return float(lines[0].rsplit(" ", 1)[1]) if lines else 0.0
 
