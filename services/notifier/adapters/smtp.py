@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
@@ -44,7 +44,7 @@ class DkimSigner:
 
     domain: str
     selector: str
-    private_key: bytes  # PEM
+    private_key: bytes = field(repr=False)  # PEM; never in a log line or a traceback
 
     @classmethod
     def from_settings(cls, settings: NotifierSettings) -> DkimSigner | None:

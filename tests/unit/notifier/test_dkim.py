@@ -92,6 +92,12 @@ def test_key_from_a_pem_file_or_inline_with_escaped_line_breaks(tmp_path: Path) 
         assert signer.private_key.strip() == _key().strip()
 
 
+def test_the_private_key_stays_out_of_the_signer_repr() -> None:
+    signer = _signer()
+    assert "PRIVATE" not in repr(signer)
+    assert SELECTOR in repr(signer)
+
+
 def test_d_is_the_from_domain_unless_configured() -> None:
     signer = DkimSigner.from_settings(
         _settings(
