@@ -77,6 +77,22 @@ class NotifierSettings(ServiceSettings):
     )
     list_id_domain: str = Field("sec.example.org", description="Domain of the List-Id header")
     smtp_concurrency: int = Field(8, description="Concurrent SMTP connections per worker")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            'Addresses or networks (JSON list, e.g. ["10.0.0.0/8"]) of the proxies whose '
+            "X-Forwarded-For names the client; empty: the socket peer is the client"
+        ),
+    )
+    subscribe_limit_per_client: int = Field(
+        20, description="Subscribe requests one client address may make per hour"
+    )
+    subscribe_limit_per_mailbox: int = Field(
+        3, description="Subscribe requests for one mailbox (+tags and case ignored) per hour"
+    )
+    subscribe_limit_per_mailbox_day: int = Field(
+        6, description="Subscribe requests for one mailbox per day"
+    )
     dkim_private_key: SecretStr | None = Field(
         None,
         description="DKIM private key: a PEM file's path or the PEM itself; unset: unsigned mail",

@@ -51,3 +51,13 @@ def normalise_email(raw: str) -> EmailAddress:
 def email_hash(address: EmailAddress) -> str:
     """Return the suppression key of a normalised address (hex SHA-256)."""
     return hashlib.sha256(address.encode("ascii")).hexdigest()
+
+
+def mailbox_key(address: EmailAddress) -> str:
+    """Return one key for every spelling that reaches the same mailbox (hex SHA-256).
+
+    `alice+a@example.org` and `alice+b@example.org` reach Alice: a limit per address
+    that counted them apart would let anyone mail her again and again.
+    """
+    local, _, domain = address.rpartition("@")
+    return hashlib.sha256(f"{local.split('+', 1)[0]}@{domain}".encode("ascii")).hexdigest()

@@ -125,7 +125,8 @@ async def subscribe_submit(request: web.Request) -> web.Response:
             values["email"], values["topics"], values["digest"], str(form.get("party") or "public")
         )
         context = context_of(request)
-        await check_rate(context, client_address(request), subscription)
+        client = client_address(request, context.settings.trusted_proxies)
+        await check_rate(context, client, subscription)
     except NotifierError as exc:
         status, _ = status_of(exc)
         return page("subscribe.html", status=status, error=str(exc), form=values)

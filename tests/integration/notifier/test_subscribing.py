@@ -146,12 +146,38 @@ async def test_expired_and_wrong_purpose_tokens_are_refused(rig: Rig) -> None:
     assert expired.status == 410
 
 
-async def test_rate_limit_per_target_address_gives_429(rig: Rig) -> None:
-    statuses = [(await rig.subscribe("victim@example.org", ["all"])).status for _ in range(4)]
-    assert statuses == [202, 202, 202, 429]
-    refused = await rig.subscribe("victim@example.org", ["all"])
+async def test_rate_limit_per_mailbox_counts_every_spelling_and_says_when_to_retry(
+    rig: Rig,
+) -> None:
+    spellings = ["victim@example.org", "Victim+a@example.org", "victim+b@EXAMPLE.org"]
+    statuses = [(await rig.subscribe(address, ["all"])).status for address in spellings]
+    assert statuses == [202, 202, 202]
+    refused = await rig.subscribe("victim+c@example.org", ["all"])
+    assert refused.status == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.content_type == "application/problem+json"
+    assert "try again in" in (await refused.json())["detail"]
+    # Three emails reached the one mailbox, not four; the last link still works.
+    sent = await rig.wait_mail(3)
+    await rig.settled()
+    assert len(rig.messages()) == 3
+    token = link(sent[-1], CONFIRM_LINK)
+    confirmed = await rig.client.post("/subscriptions/confirm", params={"token": token})
+    assert confirmed.status == 200, await confirmed.text()
+
+
+async def test_the_client_limit_keys_on_the_address_trusted_proxies_report(rig: Rig) -> None:
+    # The rig's notifier trusts no proxy: a forged X-Forwarded-For does not change the
+    # key, so twenty-one requests from one socket are limited whatever they claim.
+    statuses = []
+    for number in range(21):
+        response = await rig.client.post(
+            "/api/v1/subscriptions",
+            json={"email": f"person{number}@example.org", "topics": ["all"]},
+            headers={"X-Forwarded-For": f"203.0.113.{number}"},
+        )
+        statuses.append(response.status)
+    assert statuses == [202] * 20 + [429]
 
 
 async def test_one_click_post_unsubscribes_and_get_does_not(rig: Rig) -> None:
