@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -136,6 +137,17 @@ class QueueConsumer:
         token = bind_correlation_id(event.correlationid)
         try:
             applied = await self._apply(event)
+        except asyncio.CancelledError:
+            # aiormq cancels a running callback when the channel or connection closes; the
+            # message is unacked, so the broker gives it to a consumer again.
+            log.warning(
+                "handling of %s %s on %s was cancelled (broker connection lost or shutdown); "
+                "the broker redelivers it",
+                event.type,
+                event.id,
+                self.queue_name,
+            )
+            raise
         except Unprocessable as exc:
             # No retry can help: a person looks at it in the dead-letter queue.
             log.error("event %s %s cannot be processed: %s", event.type, event.id, exc)

@@ -59,12 +59,21 @@ class BatchRepository:
         if batches:
             await self._batches.insert_many([batch_document(b) for b in batches], session=session)
 
-    async def claim(self, batch_id: str, now: datetime, until: datetime) -> Batch | None:
-        """Take an open batch nobody holds (or whose holder's claim lapsed) until `until`."""
+    async def claim(
+        self, batch_id: str, holder: str, now: datetime, until: datetime
+    ) -> Batch | None:
+        """Take an open batch nobody holds (or whose holder's lease lapsed) until `until`.
+
+        `holder` names this claim: renewing, releasing and closing the batch check it, so a
+        worker whose lease lapsed and was taken over can no longer change the batch.
+        """
         result = await self._batches.update_one(
             {"_id": batch_id, "state": BatchState.OPEN.value, "claimed_until": {"$lte": now}},
-            # A claim that lapses makes the batch due for the sweeper at the same moment.
-            {"$set": {"claimed_until": until, "next_attempt_at": until}, "$inc": {"attempts": 1}},
+            # A lease that lapses makes the batch due for the sweeper at the same moment.
+            {
+                "$set": {"claimed_until": until, "next_attempt_at": until, "claimed_by": holder},
+                "$inc": {"attempts": 1},
+            },
         )
         if result.modified_count == 0:
             return None
@@ -72,12 +81,27 @@ class BatchRepository:
         document = await self._batches.find_one({"_id": batch_id})
         return None if document is None else batch_from_document(document)
 
+    async def renew(self, batch_id: str, holder: str, until: datetime) -> bool:
+        """Extend this holder's lease to `until`; return False if the batch is no longer its."""
+        result = await self._batches.update_one(
+            {"_id": batch_id, "claimed_by": holder, "state": BatchState.OPEN.value},
+            {"$set": {"claimed_until": until, "next_attempt_at": until}},
+        )
+        return result.matched_count == 1
+
+    async def held_until(self, batch_id: str) -> datetime | None:
+        """Return until when the batch is claimed, or None if it is done or unknown."""
+        document = await self._batches.find_one(
+            {"_id": batch_id, "state": BatchState.OPEN.value}, projection={"claimed_until": 1}
+        )
+        return None if document is None else as_utc(document["claimed_until"])
+
     async def release(
-        self, batch_id: str, held_until: datetime, now: datetime, error: str, retry_at: datetime
+        self, batch_id: str, holder: str, now: datetime, error: str, retry_at: datetime
     ) -> None:
-        """Give a batch back after a temporary failure; the sweeper retries it at `retry_at`."""
+        """Give a batch back at once; the sweeper asks for it again at `retry_at`."""
         await self._batches.update_one(
-            {"_id": batch_id, "claimed_until": held_until},
+            {"_id": batch_id, "claimed_by": holder},
             {
                 "$set": {
                     "claimed_until": now,
@@ -87,10 +111,10 @@ class BatchRepository:
             },
         )
 
-    async def close(self, batch_id: str, held_until: datetime, now: datetime) -> None:
-        """Mark a batch done, if this worker still holds it (else its new holder will)."""
+    async def close(self, batch_id: str, holder: str, now: datetime) -> None:
+        """Mark a batch done, if this holder still has it (else its new holder will)."""
         await self._batches.update_one(
-            {"_id": batch_id, "claimed_until": held_until},
+            {"_id": batch_id, "claimed_by": holder},
             {"$set": {"state": BatchState.DONE.value, "done_at": now}},
         )
 

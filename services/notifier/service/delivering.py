@@ -1,9 +1,10 @@
-"""Send one batch of deliveries: claim it, skip what already ended, send the rest, record."""
+"""Send one batch of deliveries: lease it, skip what already ended, send the rest, record each."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
@@ -11,7 +12,7 @@ from typing import Final
 from services.notifier.adapters.calendar_client import CalendarUnavailable
 from services.notifier.adapters.deliveries import DeliveryRepository
 from services.notifier.adapters.smtp import PermanentFailure, TemporaryFailure
-from services.notifier.domain.deliveries import Delivery, DeliveryOutcome, Ended
+from services.notifier.domain.deliveries import Batch, Delivery, DeliveryOutcome, Ended
 from services.notifier.domain.subscriptions import Subscription, Suppression
 from services.notifier.service.composing import BOUNCED, Composer, Skip
 from services.notifier.service.context import NotifierContext
@@ -19,11 +20,10 @@ from shared.events import CloudEvent
 
 log = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died; a batch of 100 takes seconds.
-STALE_CLAIM: Final = timedelta(minutes=2)
+# A worker's claim on a batch is a lease it renews every third of this while it sends; a
+# killed or cut-off worker's batch is free again this long after its last renewal.
+CLAIM_LEASE: Final = timedelta(seconds=10)
 MAX_ATTEMPTS: Final = 10
-# Outcomes are written every this many, so a crash re-sends at most this many emails.
-RECORD_EVERY: Final = 20
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -34,20 +34,32 @@ def retry_delay(attempts: int) -> timedelta:
 
 @dataclass
 class Recorder:
-    """Collect outcomes and insert them in chunks of RECORD_EVERY (one round trip each)."""
+    """Record each outcome as soon as its send ends, coalescing those that end together.
+
+    One write at a time: whoever holds the lock writes everything pending, so under load a
+    write carries many outcomes, and when `add` returns its outcome is in the database. A
+    crash can therefore re-send only the deliveries in flight (at most SMTP_CONCURRENCY).
+    """
 
     deliveries: DeliveryRepository
     pending: list[Ended] = field(default_factory=list)
+    _writing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def add(self, ended: Ended) -> None:
         self.pending.append(ended)
-        if len(self.pending) >= RECORD_EVERY:
-            await self.flush()
+        await self.flush()
 
     async def flush(self) -> None:
-        # Swap before awaiting: concurrent senders keep appending to a fresh list.
-        chunk, self.pending = self.pending, []
-        await self.deliveries.record(chunk)
+        async with self._writing:
+            # Swap before awaiting: concurrent senders keep appending to a fresh list.
+            chunk, self.pending = self.pending, []
+            try:
+                await self.deliveries.record(chunk)
+            except BaseException:
+                # Cancelled or failed mid-write: keep them for the hand-back's flush (a
+                # repeated insert of the same outcome is ignored).
+                self.pending[:0] = chunk
+                raise
 
 
 @dataclass
@@ -58,31 +70,124 @@ class Retry:
     error: Exception
 
 
+@dataclass
+class Claim:
+    """This worker's lease on one batch, renewed in the background while it sends."""
+
+    context: NotifierContext
+    batch_id: str
+    holder: str = field(default_factory=lambda: uuid.uuid4().hex)
+    lost: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def take(self) -> Batch | None:
+        """Claim the batch; if a worker holds it, watch its lease for at most one lifetime.
+
+        The job of a killed or cut-off worker comes back from the broker at once, while
+        its lease still runs: waiting the lease out (seconds) takes the batch over then,
+        instead of leaving it to the sweeper. The wait ends early, returning None, when the
+        holder shows it is alive (it renews) or finishes the batch.
+        """
+        now = self.context.clock()
+        batch = await self.context.batches.claim(self.batch_id, self.holder, now, now + CLAIM_LEASE)
+        if batch is not None:
+            return batch
+        held_until = await self.context.batches.held_until(self.batch_id)
+        if held_until is None:
+            return None  # done or unknown
+        poll = CLAIM_LEASE / 10
+        for _ in range(12):
+            await asyncio.sleep(poll.total_seconds())
+            current = await self.context.batches.held_until(self.batch_id)
+            if current is None or current > held_until:
+                return None  # finished, or renewed: its holder is alive and sends it
+            now = self.context.clock()
+            if current <= now:
+                return await self.context.batches.claim(
+                    self.batch_id, self.holder, now, now + CLAIM_LEASE
+                )
+        return None  # held longer than a lease allows: the sweeper asks again later
+
+    async def renew_while_held(self) -> None:
+        """Renew until cancelled; on finding the batch taken over, set `lost` and stop."""
+        while True:
+            await asyncio.sleep(CLAIM_LEASE.total_seconds() / 3)
+            try:
+                held = await self.context.batches.renew(
+                    self.batch_id, self.holder, self.context.clock() + CLAIM_LEASE
+                )
+            except Exception as exc:
+                log.warning("could not renew the claim on batch %s: %r", self.batch_id, exc)
+                continue
+            if not held:
+                log.warning("batch %s was taken over; sending none of the rest", self.batch_id)
+                self.lost.set()
+                return
+
+
 async def send_batch(context: NotifierContext, event: CloudEvent) -> bool:
     """The JobSubscription job: return False when the batch was not this worker's to send."""
-    batch_id = str(event.data.get("batch_id") or event.subject or "")
-    now = context.clock()
-    held_until = now + STALE_CLAIM
-    batch = await context.batches.claim(batch_id, now, held_until)
+    claim = Claim(context, str(event.data.get("batch_id") or event.subject or ""))
+    batch = await claim.take()
     if batch is None:
-        return False  # done, unknown, or another worker holds a live claim
+        return False  # done, unknown, or a live worker holds it
+    renewing = asyncio.create_task(claim.renew_while_held())
+    recorder = Recorder(context.deliveries)
+    try:
+        return await _send(context, claim, batch, recorder)
+    except asyncio.CancelledError:
+        # The consumer was cancelled (aiormq does it when the broker connection drops, and
+        # so does a shutdown): record what went out and hand the batch back at once, so the
+        # redelivered job is taken over without waiting for the lease.
+        await asyncio.shield(_hand_back(context, claim, batch, recorder))
+        raise
+    finally:
+        renewing.cancel()
+
+
+async def _hand_back(
+    context: NotifierContext, claim: Claim, batch: Batch, recorder: Recorder
+) -> None:
+    try:
+        await recorder.flush()
+        now = context.clock()
+        await context.batches.release(
+            claim.batch_id, claim.holder, now, "handed back: the worker was stopped", now
+        )
+    except Exception as exc:
+        log.warning("batch %s: could not hand back (%r); its lease lapses", claim.batch_id, exc)
+        return
+    done = len(await context.deliveries.ended(list(batch.delivery_ids)))
+    log.warning(
+        "batch %s handed back: the consumer was cancelled (broker connection lost or "
+        "shutdown); %d of %d deliveries had ended and are recorded",
+        claim.batch_id,
+        done,
+        len(batch.delivery_ids),
+    )
+
+
+async def _send(context: NotifierContext, claim: Claim, batch: Batch, recorder: Recorder) -> bool:
+    now = context.clock()
     ids = list(batch.delivery_ids)
     ended = await context.deliveries.ended(ids)
     deliveries = await context.deliveries.many([i for i in ids if i not in ended])
     composer = await Composer.for_batch(context, now, deliveries)
-    recorder = Recorder(context.deliveries)
     results = await asyncio.gather(
-        *(_send_one(context, composer, recorder, delivery, now) for delivery in deliveries),
+        *(_send_one(context, composer, recorder, claim, delivery, now) for delivery in deliveries),
         return_exceptions=True,
     )
     # Whatever happened, what was sent is recorded before anything else.
     await recorder.flush()
     unexpected = [r for r in results if isinstance(r, BaseException)]
     retries = [r for r in results if isinstance(r, Retry)]
+    if claim.lost.is_set():
+        return False  # its new holder finishes it
     if unexpected or (retries and batch.attempts < MAX_ATTEMPTS):
         error = unexpected[0] if unexpected else retries[0].error
         retry_at = now + retry_delay(batch.attempts)
-        await context.batches.release(batch_id, held_until, context.clock(), repr(error), retry_at)
+        await context.batches.release(
+            claim.batch_id, claim.holder, context.clock(), repr(error), retry_at
+        )
         raise error  # the queue retries soon, the sweeper later; ended ones are skipped
     await recorder.deliveries.record(
         [
@@ -90,7 +195,7 @@ async def send_batch(context: NotifierContext, event: CloudEvent) -> bool:
             for r in retries
         ]
     )
-    await context.batches.close(batch_id, held_until, context.clock())
+    await context.batches.close(claim.batch_id, claim.holder, context.clock())
     return True
 
 
@@ -98,10 +203,13 @@ async def _send_one(
     context: NotifierContext,
     composer: Composer,
     recorder: Recorder,
+    claim: Claim,
     delivery: Delivery,
     now: datetime,
 ) -> Retry | None:
     delivery_id = delivery.id
+    if claim.lost.is_set():
+        return None  # not ours any more: the new holder sends it
     try:
         message, recipient = await composer.compose(delivery)
         await context.smtp.send(message, context.sender.address, recipient)

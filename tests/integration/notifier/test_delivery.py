@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
 from datetime import datetime, timedelta
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, cast
 
 import icalendar
+import pytest
 
 from services.notifier.adapters import names
+from services.notifier.adapters.smtp import SmtpPool
+from services.notifier.service import delivering
 from services.notifier.service.scheduling import tick
 from shared.auth import ROLE_ADMIN, issue_token
 from shared.contracts.classification import Classification
@@ -18,6 +25,16 @@ from tests.integration.notifier.rig import Rig, until
 from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change
 
 CREATED = "calendar.event.created"
+# The lease a worker renews on its batch, as deployed (the tests run with a shorter one).
+DEPLOYED_LEASE = delivering.CLAIM_LEASE
+
+
+@pytest.fixture(autouse=True)
+def short_lease(monkeypatch: pytest.MonkeyPatch) -> timedelta:
+    """A one-second claim lease: a takeover waits out a lease, and tests wait for takeovers."""
+    lease = timedelta(seconds=1)
+    monkeypatch.setattr(delivering, "CLAIM_LEASE", lease)
+    return lease
 
 
 async def alert_delivery(rig: Rig) -> dict[str, object]:
@@ -213,3 +230,132 @@ async def test_hard_failures_are_recorded_and_suppress_the_address(rig: Rig) -> 
     )
     assert await rig.mongo.collection(names.SENT).count_documents(failed) >= 3
     assert len(rig.messages()) == 1
+
+
+def test_a_claim_is_a_lease_of_seconds_so_a_dead_worker_is_replaced_within_30_s() -> None:
+    # The dead worker's job, redelivered by the broker at once, waits out at most one lease.
+    assert DEPLOYED_LEASE.total_seconds() <= 10
+
+
+async def hold_as_a_dead_worker(rig: Rig, batch_id: str, lease: timedelta) -> None:
+    """Leave a batch claimed by a worker that dies now: its lease runs `lease` more."""
+    await reopen(rig, batch_id, rig.clock() - timedelta(seconds=1))
+    now = rig.clock()
+    assert await rig.context.batches.claim(batch_id, "dead-worker", now, now + lease)
+
+
+async def test_a_renewed_lease_keeps_the_batch_and_only_its_holder_can_renew_it(
+    rig: Rig,
+) -> None:
+    await rig.subscribe_confirmed("renewed@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(2)
+    batch_id = str((await alert_batch(rig))["_id"])
+    batches = rig.context.batches
+    await hold_as_a_dead_worker(rig, batch_id, timedelta(seconds=5))
+    assert await batches.renew(batch_id, "dead-worker", rig.clock() + timedelta(seconds=20))
+    # Beyond the first lease, the renewal still holds it against another worker.
+    later = rig.clock() + timedelta(seconds=10)
+    assert await batches.claim(batch_id, "other", later, later + timedelta(seconds=10)) is None
+    assert not await batches.renew(batch_id, "other", later)
+    # Once the renewed lease lapses, another worker takes it and the first can no longer renew.
+    lapsed = rig.clock() + timedelta(seconds=21)
+    assert await batches.claim(batch_id, "other", lapsed, lapsed + timedelta(seconds=10))
+    assert not await batches.renew(batch_id, "dead-worker", lapsed)
+
+
+async def test_a_killed_workers_batch_is_taken_over_by_its_redelivered_job_once_the_lease_lapses(
+    rig: Rig, short_lease: timedelta
+) -> None:
+    await rig.subscribe_confirmed("taken@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    first = (await rig.wait_mail(2))[-1]
+    batch = await alert_batch(rig)
+    delivery = await alert_delivery(rig)
+    # The worker died after the server accepted, before recording; its lease still runs.
+    await rig.mongo.collection(names.SENT).delete_one({"_id": delivery["_id"]})
+    await hold_as_a_dead_worker(rig, str(batch["_id"]), short_lease)
+    # The broker gives the dead worker's unacked job to a live one: no sweeper needed.
+    await request_batch(rig, batch["_id"])
+    again = (await rig.wait_mail(3))[-1]
+    assert again["Message-ID"] == first["Message-ID"]
+    done = await alert_batch(rig)
+    assert done["claimed_by"] != "dead-worker"
+    assert done["attempts"] == 3  # first send, the dead worker's claim, the takeover
+
+
+async def test_the_sweeper_asks_again_for_a_batch_as_soon_as_its_lease_has_lapsed(
+    rig: Rig,
+) -> None:
+    await rig.subscribe_confirmed("swept@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(2)
+    batch = await alert_batch(rig)
+    await rig.mongo.collection(names.SENT).delete_many({})
+    await hold_as_a_dead_worker(rig, str(batch["_id"]), DEPLOYED_LEASE)
+    assert (await tick(rig.context, rig.clock())).requeued == 0
+    rig.clock.offset = DEPLOYED_LEASE + timedelta(seconds=1)
+    assert (await tick(rig.context, rig.clock())).requeued == 1
+    await rig.wait_mail(3)
+
+
+@dataclasses.dataclass
+class GatedSmtp:
+    """The notifier's SMTP pool, except that mail to `held` waits until the test says."""
+
+    pool: SmtpPool
+    held: str
+    gate: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+
+    async def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+        if recipient == self.held:
+            await self.gate.wait()
+        await self.pool.send(message, sender, recipient)
+
+
+async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_at_once(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What aiormq does to a running job when the broker connection drops."""
+    caplog.set_level(logging.INFO, logger=delivering.__name__)
+    addresses = [f"cut{n}@example.org" for n in range(3)]
+    for address in addresses:
+        await rig.subscribe_confirmed(address, ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(6)
+    batch = await alert_batch(rig)
+    sent = rig.mongo.collection(names.SENT)
+    await sent.delete_many({"_id": {"$in": batch["delivery_ids"]}})
+    await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
+
+    gated = GatedSmtp(rig.context.smtp, held=addresses[0])
+    context = dataclasses.replace(rig.context, smtp=cast(SmtpPool, gated))
+    job = CloudEvent(
+        source="/notifier",
+        type="notifier.delivery.batch",
+        subject=str(batch["_id"]),
+        data={"batch_id": batch["_id"], "kind": "alert"},
+    )
+    running = asyncio.create_task(delivering.send_batch(context, job))
+
+    async def recorded(count: int) -> bool:
+        ids = {"$in": batch["delivery_ids"]}
+        return await sent.count_documents({"_id": ids}) == count
+
+    # Each outcome is recorded when its send ends, not when the batch does.
+    await until(lambda: recorded(2), 10, "two outcomes recorded while the third send hangs")
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    handed_back = await rig.mongo.collection(names.BATCHES).find_one({"_id": batch["_id"]})
+    assert handed_back is not None
+    assert handed_back["state"] == "open"
+    assert handed_back["claimed_until"] <= rig.clock()  # free now, not when a lease lapses
+    [line] = [r.getMessage() for r in caplog.records if "handed back" in r.getMessage()]
+    assert "2 of 3 deliveries had ended" in line
+
+    # The broker redelivers the job: a live worker takes the batch at once, sends the third.
+    await request_batch(rig, batch["_id"])
+    await until(lambda: recorded(3), 10, "the third delivery sent by the next worker")
+    assert len(rig.messages(addresses[0])) == 3  # confirmation, alert, the alert again
+    await alert_batch(rig)
