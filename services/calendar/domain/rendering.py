@@ -214,7 +214,9 @@ def _calendar(
 
 def _add_timezones(calendar: Calendar, events: list[CalendarEvent]) -> None:
     tzids = sorted({LONDON_TZ} | {e.timezone for e in events if not e.all_day})
-    first_year = min([_TZ_FIRST_YEAR] + [e.starts_at.year - 1 for e in events])
+    # Never before 1900 (zoneinfo's local mean times), so an entry stored with a year
+    # out of range still renders.
+    first_year = max(1900, min([_TZ_FIRST_YEAR] + [e.starts_at.year - 1 for e in events]))
     for tzid in tzids:
         calendar.add_component(vtimezone(tzid, first_year))
 

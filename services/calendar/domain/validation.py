@@ -22,7 +22,7 @@ from services.calendar.domain.model import (
 )
 from services.calendar.domain.recurrence import check_recurrence
 from shared.contracts.vocabulary import COMMITTEES_BY_SLUG
-from shared.text import strip_forbidden
+from shared.text import EARLIEST, FIRST_YEAR, LAST_YEAR, LATEST, strip_forbidden
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
@@ -105,6 +105,11 @@ def _url(value: str | None, *, field: str) -> str | None:
 def _check_span(starts_at: datetime, ends_at: datetime, *, field: str) -> None:
     if ends_at <= starts_at:
         raise InvalidTimeRange(f"{field}: the end must be after the start", field=field)
+    # The API refuses these already; entries derived from registry events come this way too.
+    if not (starts_at >= EARLIEST and ends_at <= LATEST):
+        raise InvalidTimeRange(
+            f"{field}: times must lie between {FIRST_YEAR} and {LAST_YEAR}", field=field
+        )
 
 
 def _check_whole_days(event: CalendarEvent) -> None:

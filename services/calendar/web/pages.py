@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.calendar.domain.model import CalendarEvent
 from services.calendar.domain.rendering import type_label
@@ -80,7 +80,10 @@ def _feeds(base_url: str, query: PageQuery) -> list[Feed]:
 
 async def calendar_page(request: web.Request) -> web.Response:
     """Upcoming (or past) entries grouped by month, like the newsletters' Key Meeting Dates."""
-    query = PageQuery.model_validate(dict(request.query))
+    try:
+        query = PageQuery.model_validate(dict(request.query))
+    except ValidationError:
+        query = PageQuery()  # a filter that makes no sense shows the whole calendar
     context = request.app[CONTEXT]
     snapshot = await request.app[FEEDS].snapshot()
     now = request.app[CONTEXT].clock()
