@@ -9,7 +9,7 @@ import pytest
 
 from services.calendar.domain.changes import apply_patch, cancel
 from services.calendar.domain.model import CalendarEvent, Document, whole_days
-from services.calendar.domain.rendering import render_feed, render_single
+from services.calendar.domain.rendering import Organizer, render_feed, render_single
 from services.calendar.seed.times import local
 from shared.contracts.classification import Classification
 from shared.contracts.vocabulary import EventType
@@ -194,3 +194,62 @@ def test_single_entry_ics_is_a_publish_calendar_with_the_same_uid() -> None:
     lenient, strict = parse_both(ics)
     assert lenient["METHOD"] == "PUBLISH"
     assert strict.events[0].uid == "change-board-62@calendar.sec.example.org"
+
+
+def test_every_entry_names_the_secretariat_as_organizer() -> None:
+    organizer = Organizer(name="SEC Administrator", email="secas@example.org")
+    ics = render_feed(
+        [event(), event(id="ssc-139")],
+        name="SEC calendar",
+        description="d",
+        base_url=BASE_URL,
+        organizer=organizer,
+    )
+    for vevent in vevents(ics):
+        assert str(vevent["ORGANIZER"]) == "mailto:secas@example.org"
+        assert vevent["ORGANIZER"].params["CN"] == "SEC Administrator"
+    assert "ORGANIZER;CN=SECAS:mailto:secas@sec.example.org" in unfolded_lines(feed(event()))
+
+
+def test_teleconference_carries_conference_and_url_for_older_clients() -> None:
+    link = "https://meet.example.org/j/62?pwd=x"
+    lines = unfolded_lines(feed(event(online_url=link)))
+    assert f"CONFERENCE;FEATURE=AUDIO,VIDEO;LABEL=Join online;VALUE=URI:{link}" in lines
+    assert f"URL:{link}" in lines
+    assert f"URL:{BASE_URL}/events/change-board-62" in unfolded_lines(feed(event()))
+
+
+def test_calendar_says_its_page_and_source() -> None:
+    ics = render_feed(
+        [event()],
+        name="SEC calendar",
+        description="Smart Energy Code meetings",
+        base_url=BASE_URL,
+        page_url=f"{BASE_URL}/",
+        source_url=f"{BASE_URL}/feeds/all.ics",
+    )
+    lines = unfolded_lines(ics)
+    for expected in (
+        f"URL;VALUE=URI:{BASE_URL}/",
+        f"SOURCE;VALUE=URI:{BASE_URL}/feeds/all.ics",
+        "DESCRIPTION:Smart Energy Code meetings",
+        "X-WR-CALDESC:Smart Energy Code meetings",
+    ):
+        assert expected in lines
+
+
+def test_every_dtstamp_of_a_feed_is_its_last_change() -> None:
+    later = NOW + timedelta(days=3)
+    moved = apply_patch(event(id="ssc-139"), {"title": "SSC 139"}, later, base_url=BASE_URL)
+    entries = vevents(feed(event(), moved.event))
+    assert {e["DTSTAMP"].dt for e in entries} == {later}
+    assert {e["LAST-MODIFIED"].dt for e in entries} == {NOW, later}
+
+
+def test_a_time_in_the_repeated_hour_is_written_in_utc() -> None:
+    second = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)  # 01:30 GMT, after 01:30 BST
+    (vevent,) = vevents(feed(event(starts_at=second, ends_at=second + timedelta(minutes=20))))
+    assert vevent["DTSTART"].dt == second
+    assert "DTSTART:20271031T013000Z" in unfolded_lines(
+        feed(event(starts_at=second, ends_at=second + timedelta(minutes=20)))
+    )
