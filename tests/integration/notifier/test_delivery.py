@@ -5,24 +5,34 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, cast
 
+import aio_pika
 import icalendar
 import pytest
+from aiohttp.test_utils import TestClient
 
 from services.notifier.adapters import names
 from services.notifier.adapters.smtp import SmtpPool
 from services.notifier.service import delivering
 from services.notifier.service.scheduling import tick
+from services.notifier.web.app import create_app
+from services.notifier.web.runtime import NOTIFIER
 from shared.auth import ROLE_ADMIN, issue_token
+from shared.constants import EVENTS_EXCHANGE
 from shared.contracts.classification import Classification
 from shared.events import CloudEvent
-from shared.mailsink import RcptFault
+from shared.mailsink import RcptFault, start_mailsink
+from shared.settings import NotifierSettings
 from tests.conftest import TEST_SECRET
-from tests.integration.notifier.rig import Rig, until
+from tests.integration.notifier.rig import CalendarStub, Clock, Rig, until
 from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change
+from tests.support.rabbit import create_vhost, delete_vhost
+from tests.support.tcpproxy import TcpProxy
 
 CREATED = "calendar.event.created"
 # The lease a worker renews on its batch, as deployed (the tests run with a shorter one).
@@ -312,6 +322,9 @@ class GatedSmtp:
             await self.gate.wait()
         await self.pool.send(message, sender, recipient)
 
+    async def close(self) -> None:
+        await self.pool.close()
+
 
 async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_at_once(
     rig: Rig, caplog: pytest.LogCaptureFixture
@@ -359,3 +372,83 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     await until(lambda: recorded(3), 10, "the third delivery sent by the next worker")
     assert len(rig.messages(addresses[0])) == 3  # confirmation, alert, the alert again
     await alert_batch(rig)
+
+
+async def test_a_broker_cut_mid_batch_hands_it_back_and_the_reconnected_worker_finishes_it(
+    make_settings: Callable[..., Any],
+    aiohttp_client: Callable[..., Any],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The issue-12 outage: aiormq cancels the running job when the connection drops."""
+    caplog.set_level(logging.INFO)
+    vhost = create_vhost()
+    proxy = TcpProxy("127.0.0.1", 5672)
+    await proxy.start()
+    sink = await start_mailsink(
+        smtp_host="127.0.0.1",
+        smtp_port=0,
+        http_host="127.0.0.1",
+        http_port=0,
+        directory=tmp_path / "mail",
+    )
+    amqp = await aio_pika.connect_robust(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
+    client: TestClient[Any, Any] | None = None
+    try:
+        settings = make_settings(
+            NotifierSettings,
+            amqp_url=f"amqp://guest:guest@127.0.0.1:{proxy.port}/{vhost}",
+            smtp_url=f"smtp://127.0.0.1:{sink.smtp_port}",
+            roles=["api", "worker"],
+            smtp_concurrency=4,
+        )
+        clock = Clock()
+        app = create_app(settings, clock)
+        client = await aiohttp_client(app)
+        channel = await amqp.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange(
+            EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        rig = Rig(client, sink, CalendarStub(), clock, exchange, amqp)
+        addresses = [f"outage{n}@example.org" for n in range(3)]
+        for address in addresses:
+            await rig.subscribe_confirmed(address, ["modification:MP192"])
+        runtime = app[NOTIFIER]
+        gated = GatedSmtp(runtime.context.smtp, held=addresses[0])
+        runtime._context = dataclasses.replace(runtime.context, smtp=cast(SmtpPool, gated))
+
+        await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+        sent = rig.mongo.collection(names.SENT)
+        alerts = rig.mongo.collection(names.DELIVERIES)
+
+        async def recorded(count: int) -> bool:
+            ids = [d["_id"] async for d in alerts.find({"kind": "alert"}, projection={"_id": 1})]
+            return len(ids) == 3 and await sent.count_documents({"_id": {"$in": ids}}) == count
+
+        await until(lambda: recorded(2), 15, "two alerts sent while the third hangs")
+        await proxy.cut()
+
+        def said(logger: str, words: str) -> bool:
+            return any(r.name == logger and words in r.getMessage() for r in caplog.records)
+
+        async def handed_back() -> bool:
+            return said(delivering.__name__, "handed back")
+
+        await until(handed_back, 15, "the batch handed back when the connection dropped")
+        batch = await alert_batch(rig, state="open")
+        assert batch["claimed_until"] <= rig.clock()
+        assert said("shared.consumer", "was cancelled")
+
+        gated.gate.set()
+        await proxy.restore()
+        await until(lambda: recorded(3), 30, "the third alert sent after the reconnection")
+        await alert_batch(rig)
+        for address in addresses:
+            assert len(rig.messages(address)) == 2  # confirmation and one alert: no duplicate
+    finally:
+        if client is not None:
+            await client.close()
+        await amqp.close()
+        await sink.close()
+        await proxy.cut()
+        delete_vhost(vhost)
