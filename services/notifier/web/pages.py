@@ -94,6 +94,14 @@ def html_errors(view: View) -> View:
     return wrapped
 
 
+async def _form(request: web.Request) -> MultiDictProxy[Any]:
+    """Return the posted form; a body that is not UTF-8 is a 400, not a crash."""
+    try:
+        return await request.post()
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise Problem(400, "Bad Request", "The form is not valid UTF-8 form data.") from exc
+
+
 def _token(request: web.Request) -> str:
     token = request.query.get("token", "")
     if not token or len(token) > 256:
@@ -113,7 +121,7 @@ async def subscribe_form(request: web.Request) -> web.Response:
 
 
 async def subscribe_submit(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await _form(request)
     values: Mapping[str, Any] = {
         "email": str(form.get("email", "")),
         "topics": _form_topics(form),
@@ -184,7 +192,7 @@ async def manage(request: web.Request) -> web.Response:
 async def manage_submit(request: web.Request) -> web.Response:
     context = context_of(request)
     token = _token(request)
-    form = await request.post()
+    form = await _form(request)
     action = str(form.get("action", "save"))
     if action == "erase":
         await subscribing.erase(context, token)
@@ -230,7 +238,7 @@ async def unsubscribe_page(request: web.Request) -> web.Response:
 async def unsubscribe_one_click(request: web.Request) -> web.Response:
     """RFC 8058: the POST itself unsubscribes, without cookies or a page visit."""
     token = _token(request)
-    form = await request.post()
+    form = await _form(request)
     if form.get("List-Unsubscribe") != "One-Click":
         raise Problem(400, "Bad Request", f"The body must be {ONE_CLICK}.")
     await subscribing.leave(context_of(request), TokenPurpose.UNSUBSCRIBE, token)
