@@ -25,6 +25,7 @@ from shared.consumer import (
 from shared.db import Mongo, connect_mongo, ensure_indexes
 from shared.errors import ErrorMap, error_middleware
 from shared.http_client import ServiceClient, client_session
+from shared.idempotency import idempotency_indexes, idempotency_middleware
 from shared.lease import holder_id
 from shared.logs import (
     CORRELATION_HEADER,
@@ -174,6 +175,7 @@ def create_service_app(
             metrics_middleware(metrics),
             error_middleware(spec.error_map),
             auth_middleware(settings.secret_key.get_secret_value()),
+            idempotency_middleware(spec.name, lambda app: app[PLATFORM].mongo),
         ],
     )
     app.router.add_get("/healthz", healthz)
@@ -211,7 +213,13 @@ def create_service_app(
                 consumer_definition(spec.name, subscription.name, subscription.bindings)
             await declare()
             await ensure_indexes(
-                mongo, {**outbox_indexes(spec.name), **processed_indexes(spec.name), **spec.indexes}
+                mongo,
+                {
+                    **outbox_indexes(spec.name),
+                    **processed_indexes(spec.name),
+                    **idempotency_indexes(spec.name),
+                    **spec.indexes,
+                },
             )
             for hook in spec.on_startup:
                 await hook(platform)

@@ -1,0 +1,118 @@
+"""Let a client retry a POST safely: the same `Idempotency-Key` gets the first answer again.
+
+A client whose request timed out cannot know whether it took effect; retrying a create
+used to answer 409 "exists already" although its first try had committed. With an
+`Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header) the first
+successful answer is kept for a day under (caller, method, path, key) and replayed to a
+retry with the same body, marked `Idempotent-Replayed: true`. A retry while the first is
+still running gets 409; the same key with another body 422. Only successes are kept: a
+refused request changed nothing, so running it again is as safe as replaying it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from aiohttp import web
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from shared.auth import PRINCIPAL_KEY
+from shared.errors import Problem
+
+HEADER: Final = "Idempotency-Key"
+KEPT: Final = timedelta(hours=24)
+# A first try that never finished (its process died) stops blocking retries after this.
+ABANDONED: Final = timedelta(minutes=2)
+_REPLAYED_HEADERS: Final = ("Content-Type", "Location", "ETag")
+
+
+def idempotency_collection(service: str) -> str:
+    return f"{service}_idempotency"
+
+
+def idempotency_indexes(service: str) -> dict[str, list[IndexModel]]:
+    return {
+        idempotency_collection(service): [
+            IndexModel([("created_at", ASCENDING)], expireAfterSeconds=int(KEPT.total_seconds()))
+        ]
+    }
+
+
+def idempotency_middleware(service: str, mongo_of: Any) -> Any:
+    """Return the middleware; `mongo_of(app)` gives the service's Mongo once it has started."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        key = request.headers.get(HEADER)
+        if request.method != "POST" or key is None:
+            response: web.StreamResponse = await handler(request)
+            return response
+        if not key or len(key) > 255 or not key.isascii() or not key.isprintable():
+            raise Problem(400, "Bad Request", f"{HEADER} must be 1-255 printable ASCII characters.")
+        collection = mongo_of(request.app).collection(idempotency_collection(service))
+        principal = request.get(PRINCIPAL_KEY)
+        caller = principal.subject if principal is not None else "anonymous"
+        scope = json.dumps([caller, request.method, request.path, key])
+        record_id = hashlib.sha256(scope.encode()).hexdigest()
+        fingerprint = hashlib.sha256(await request.read()).hexdigest()
+        now = datetime.now(UTC)
+        try:
+            await collection.insert_one(
+                {
+                    "_id": record_id,
+                    "state": "running",
+                    "fingerprint": fingerprint,
+                    "created_at": now,
+                }
+            )
+        except DuplicateKeyError:
+            return await _replay(collection, record_id, fingerprint, now)
+        try:
+            response = await handler(request)
+        except BaseException:
+            await collection.delete_one({"_id": record_id})
+            raise
+        body = response.body if isinstance(response, web.Response) else None
+        if 200 <= response.status < 300 and isinstance(body, bytes | bytearray):
+            await collection.update_one(
+                {"_id": record_id},
+                {
+                    "$set": {
+                        "state": "done",
+                        "status": response.status,
+                        "headers": {
+                            name: response.headers[name]
+                            for name in _REPLAYED_HEADERS
+                            if name in response.headers
+                        },
+                        "body": bytes(body),
+                    }
+                },
+            )
+        else:
+            await collection.delete_one({"_id": record_id})
+        return response
+
+    return middleware
+
+
+async def _replay(collection: Any, record_id: str, fingerprint: str, now: datetime) -> web.Response:
+    first = await collection.find_one({"_id": record_id})
+    if first is None:  # expired or given up between the two reads: the caller may retry
+        raise Problem(409, "Conflict", "The first request with this key just ended; retry.")
+    if first["fingerprint"] != fingerprint:
+        raise Problem(
+            422, "Unprocessable Content", f"This {HEADER} was used with another request body."
+        )
+    if first["state"] == "running":
+        if now - first["created_at"] > ABANDONED:
+            await collection.delete_one({"_id": record_id, "state": "running"})
+        raise Problem(
+            409, "Conflict", f"A request with this {HEADER} is still running; retry later."
+        )
+    headers = {**first["headers"], "Idempotent-Replayed": "true"}
+    return web.Response(status=first["status"], body=first["body"], headers=headers)
