@@ -4,7 +4,8 @@ Run with the system python3 (Debian's python3-gi and gir1.2-ical-3.0):
     /usr/bin/python3 libical_instances.py FILE.ics
 prints a JSON list of {uid, recurrence_id, start, end}: timed values as UTC ISO
 instants, all-day values as dates, in the same shape as icaljs_instances.mjs.
-Series are expanded by libical's own icalcomponent_foreach_recurrence (RRULE and
+The file must also pass libical's parser and RFC 5546 restriction check without an
+X-LIC-ERROR. Series are expanded by libical's own icalcomponent_foreach_recurrence (RRULE and
 EXDATE); an override (RECURRENCE-ID) replaces the instance it names, whose times
 libical converts with the VTIMEZONE of the file.
 """
@@ -66,6 +67,15 @@ def main(path: str) -> None:
         calendar = ICalGLib.Component.new_from_string(handle.read())
     if calendar is None:
         raise SystemExit("libical could not parse the file")
+    # libical marks what it could not parse, and what breaks RFC 5546 (iTIP) rules for the
+    # file's METHOD, with X-LIC-ERROR properties; a PUBLISH without ORGANIZER is one.
+    if not ICalGLib.restriction_check(calendar) or calendar.count_errors():
+        errors = [
+            line
+            for line in calendar.as_ical_string().splitlines()
+            if line.startswith("X-LIC-ERROR")
+        ]
+        raise SystemExit("libical found errors: " + " | ".join(errors[:10]))
     masters = []
     overrides: dict[str, list[ICalGLib.Component]] = {}
     for vevent in vevents(calendar):

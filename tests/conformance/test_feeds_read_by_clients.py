@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conformance.clients import assert_clients_agree, parse_strictly
+import pytest
+
+from tests.conformance.clients import assert_clients_agree, libical_instances, parse_strictly
 from tests.conformance.scenario import Client, stored
 from tests.integration.calendar.test_private_feeds import subscriber
 
@@ -52,3 +54,15 @@ async def test_single_ics_of_every_entry_gives_every_client_the_stored_times(
         ics = await fetch(calendar, f"/events/{event_id}.ics", headers=staff)
         assert parse_strictly(ics) == {f"{event_id}@calendar.sec.example.org"}
         assert_clients_agree(ics, await stored(calendar))
+
+
+async def test_libical_refuses_a_publish_without_organizer_so_the_check_has_teeth(
+    calendar: Client, scenario: list[str]
+) -> None:
+    ics = await fetch(calendar, "/feeds/committees/change-board.ics")
+    assert b"\r\nORGANIZER;CN=SECAS:mailto:secas@sec.example.org\r\n" in ics
+    without = b"".join(
+        line for line in ics.splitlines(keepends=True) if not line.startswith(b"ORGANIZER")
+    )
+    with pytest.raises(AssertionError, match="iTIP"):
+        libical_instances(without)
