@@ -83,8 +83,10 @@ class Published(NamedTuple):
     failure: Exception | None
 
 
-# The relay's pause after a failure doubles from its poll interval up to this.
-MAX_BACKOFF_SECONDS = 30.0
+# The relay's pause after a failure doubles from its poll interval up to this: enough to
+# spare a down broker a storm of attempts, short enough that events flow again within
+# seconds of its return.
+MAX_BACKOFF_SECONDS = 5.0
 
 
 class OutboxRelay:
