@@ -452,3 +452,34 @@ async def test_a_broker_cut_mid_batch_hands_it_back_and_the_reconnected_worker_f
         await sink.close()
         await proxy.cut()
         delete_vhost(vhost)
+
+
+async def test_a_job_for_a_batch_whose_holder_renews_gives_way_without_sending(
+    rig: Rig, short_lease: timedelta
+) -> None:
+    await rig.subscribe_confirmed("alive@example.org", ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(2)
+    batch = await alert_batch(rig)
+    batch_id = str(batch["_id"])
+    await rig.mongo.collection(names.SENT).delete_many({})
+    await reopen(rig, batch_id, rig.clock() - timedelta(seconds=1))
+    now = rig.clock()
+    assert await rig.context.batches.claim(batch_id, "live-worker", now, now + short_lease)
+
+    async def renew_as_a_live_worker() -> None:
+        while True:
+            await asyncio.sleep(short_lease.total_seconds() / 3)
+            await rig.context.batches.renew(batch_id, "live-worker", rig.clock() + short_lease)
+
+    alive = asyncio.create_task(renew_as_a_live_worker())
+    try:
+        # A duplicate request (a redelivery, the sweeper) while its holder works on it.
+        await request_batch(rig, batch_id)
+        await rig.settled()
+        held = await rig.mongo.collection(names.BATCHES).find_one({"_id": batch_id})
+        assert held is not None
+        assert held["claimed_by"] == "live-worker"
+        assert len(rig.messages()) == 2  # nothing sent by the job that gave way
+    finally:
+        alive.cancel()
