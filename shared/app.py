@@ -13,7 +13,15 @@ from typing import Any
 from aiohttp import web
 from pymongo import IndexModel
 
-from shared.auth import ROLE_SERVICE, auth_middleware, issue_token, require_role
+from shared.auth import (
+    ROLE_SERVICE,
+    SERVICES,
+    SigningKey,
+    auth_middleware,
+    issue_token,
+    public_keys,
+    require_role,
+)
 from shared.browser import harden_response
 from shared.consumer import (
     EventHandler,
@@ -36,6 +44,7 @@ from shared.logs import (
 from shared.messaging import Broker, RetryPolicy, connect_broker
 from shared.metrics import CONTENT_TYPE, Metrics
 from shared.outbox import Outbox, OutboxRelay, outbox_indexes
+from shared.readers.tokens import RevokedTokens
 from shared.settings import ServiceSettings
 from shared.topology import consumer_definition, declare_topology
 
@@ -163,18 +172,50 @@ async def metrics_view(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
+def token_setup(settings: ServiceSettings, service: str) -> tuple[dict[str, Any], str]:
+    """Return the public keys tokens are checked with, and this service's own token.
+
+    In production a service holds public keys and a token minted for it; only in
+    development (TOKEN_SIGNING_KEY) does it hold the key and mint its own.
+    """
+    keys = public_keys(settings.token_public_keys)
+    signer = (
+        None
+        if settings.token_signing_key is None
+        else SigningKey.from_pem(settings.token_signing_key.get_secret_value())
+    )
+    if signer is not None:
+        keys.setdefault(signer.kid, signer.private.public_key())
+        log.warning("%s holds the token signing key: development only", service)
+    if not keys:
+        raise ValueError("Set TOKEN_PUBLIC_KEYS (python -m shared.tokens keygen).")
+    if settings.service_token is not None:
+        return keys, settings.service_token.get_secret_value()
+    if signer is None:
+        raise ValueError("Set SERVICE_TOKEN (python -m shared.tokens create --service NAME).")
+    others = [name for name in SERVICES if name != service] or list(SERVICES)
+    return keys, issue_token(signer, service, {ROLE_SERVICE}, audience=others)
+
+
 def create_service_app(
     settings: ServiceSettings, spec: ServiceSpec, metrics: Metrics | None = None
 ) -> web.Application:
     """Build the application; resources open on start-up and close on clean-up."""
     metrics = metrics or Metrics(spec.name)
+    keys, service_token = token_setup(settings, spec.name)
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[
             correlation_middleware,
             metrics_middleware(metrics),
             error_middleware(spec.error_map),
-            auth_middleware(settings.secret_key.get_secret_value()),
+            auth_middleware(
+                keys,
+                spec.name,
+                RevokedTokens(
+                    lambda: app[PLATFORM].mongo, settings.token_revocation_refresh_seconds
+                ),
+            ),
             idempotency_middleware(spec.name, lambda app: app[PLATFORM].mongo),
         ],
     )
@@ -187,7 +228,6 @@ def create_service_app(
         mongo = connect_mongo(settings.mongodb_url, settings.mongodb_db, spec.name)
         broker = await connect_broker(settings.amqp_url, spec.name)
         session = client_session()
-        token = issue_token(settings.secret_key.get_secret_value(), spec.name, {ROLE_SERVICE})
         platform = Platform(
             service=spec.name,
             settings=settings,
@@ -195,7 +235,7 @@ def create_service_app(
             mongo=mongo,
             broker=broker,
             outbox=Outbox(mongo, spec.name),
-            http=ServiceClient(session, token),
+            http=ServiceClient(session, service_token),
         )
         app[PLATFORM] = platform
         tasks: list[asyncio.Task[None]] = []

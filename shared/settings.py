@@ -24,7 +24,28 @@ class ServiceSettings(BaseSettings):
         "amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ URL (vhost in the path)"
     )
     secret_key: SecretStr = Field(
-        description="Key signing bearer tokens and subscriber links; the same for all services"
+        description="Key from which subscriber links' signing key is derived (notifier)"
+    )
+    token_public_keys: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Public keys (JSON list of PEM, Ed25519) bearer tokens may be signed with; two "
+            "during a rotation (python -m shared.tokens keygen|rotate)"
+        ),
+    )
+    token_signing_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Development only: the Ed25519 private key (PEM) that mints tokens; a service "
+            "holding it mints its own service token. Production sets SERVICE_TOKEN instead"
+        ),
+    )
+    service_token: SecretStr | None = Field(
+        None,
+        description="This service's token for calling the others (python -m shared.tokens create)",
+    )
+    token_revocation_refresh_seconds: float = Field(
+        10.0, description="How often the list of revoked tokens is read again"
     )
     host: str = Field("127.0.0.1", description="Interface the HTTP server binds")
     roles: list[Role] = Field(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from shared.auth import SigningKey
 from shared.dev.embedded_mongo import start_embedded_mongo
 from shared.settings import ServiceSettings
 from tests.support.rabbit import amqp_url_of_own
@@ -19,6 +20,8 @@ from tests.support.rabbit import amqp_url_of_own
 pytest_plugins = ["tests.support.system"]
 
 TEST_SECRET = "test-secret-key-not-for-production"
+# Mints every token the tests use; the services under test hold it too (development mode).
+TEST_SIGNER = SigningKey.generate()
 TEST_RETRY_BASE_MS = 50
 TEST_MAX_ATTEMPTS = 3
 
@@ -68,6 +71,8 @@ def make_settings(
             "mongodb_db": database_name,
             "amqp_url": amqp_url,
             "secret_key": TEST_SECRET,
+            "token_signing_key": TEST_SIGNER.private_pem(),
+            "token_revocation_refresh_seconds": 0.0,
             "log_json": False,
             "outbox_poll_seconds": 0.1,
             "consumer_retry_base_ms": TEST_RETRY_BASE_MS,

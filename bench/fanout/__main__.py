@@ -46,7 +46,7 @@ from services.notifier.domain.subscriptions import (
     new_subscription,
     subscription_request,
 )
-from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.constants import EVENTS_EXCHANGE
 from shared.contracts.topics import ALL
 from shared.db import connect_mongo
@@ -55,6 +55,7 @@ from shared.events import CloudEvent
 from shared.mailsink import MailSink, start_mailsink
 
 SECRET = "bench-secret-that-is-long-enough-for-links"  # noqa: S105 - a throwaway bench key
+SIGNER = SigningKey.generate()  # mints the bench's tokens; the servers hold it too
 DATABASE = "bench_fanout"
 TOPIC = "modification:MP192"
 EVENT_TYPE = "registry.modification.status_changed"
@@ -65,9 +66,9 @@ def status_change(n: int) -> dict[str, Any]:
         "ref": "MP192",
         "title": "Extend Scheduled Services for SMETS1 Devices",
         "summary": "Allow SRVs 4.3 and 4.4.3 to be scheduled for SMETS1 Devices.",
-        "status": "report_phase",
+        "status": "report-phase",
         "status_label": "Report Phase",
-        "path": "path3",
+        "path": "path-3",
         "path_label": "Path 3: Self-Governance",
         "working_group": "WG1",
         "high_impact": False,
@@ -75,14 +76,16 @@ def status_change(n: int) -> dict[str, Any]:
         "target_release": None,
         "is_draft": False,
         "url": "https://registry.sec.example.org/modifications/MP192",
+        "classification": "white",
     }
     return {
         "modification": modification,
+        "previous_ref": "MP192",
         "from_status": "refinement",
-        "to_status": "report_phase",
+        "to_status": "report-phase",
         "from_label": "Refinement Process",
         "to_label": f"Report Phase ({n})",
-        "reason": None,
+        "reason": "",
         "actor": "bench",
         "changed_at": datetime.now(UTC).isoformat(),
     }
@@ -193,7 +196,7 @@ async def registry_latency(base: str, sink: MailSink, changes: int) -> list[floa
     The one subscriber follows `all`, so each creation is alerted too (waited for, not
     timed).
     """
-    staff = {"Authorization": "Bearer " + issue_token(SECRET, "bench", {ROLE_SECRETARIAT})}
+    staff = {"Authorization": "Bearer " + issue_token(SIGNER, "bench", {ROLE_SECRETARIAT})}
     api = f"{base}/api/v1/modifications"
     latencies: list[float] = []
     async with aiohttp.ClientSession(headers=staff) as http:
@@ -245,6 +248,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         "MONGODB_DB": DATABASE,
         "AMQP_URL": amqp_url,
         "SECRET_KEY": SECRET,
+        "TOKEN_SIGNING_KEY": SIGNER.private_pem(),
         "PORT": str(port),
         "ROLES": '["api", "worker"]',
         "SMTP_URL": f"smtp://127.0.0.1:{sink.smtp_port}",

@@ -39,11 +39,12 @@ from bench.feeds.servers import (
     upload_radicale,
     wait_http,
 )
-from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 
 DATABASE = "bench_feeds"
 SECRET = "bench-secret-not-for-production"  # noqa: S105 - signs the bench's own token
+SIGNER = SigningKey.generate()  # mints the bench's tokens; the servers hold it too
 CONNECTIONS = 32
 RADICALE_SECONDS = 30
 
@@ -93,7 +94,7 @@ async def fetch_plain(url: str) -> bytes:
 
 async def change_to_visible(write_base: str, read_base: str, rounds: int) -> list[float]:
     """Return seconds from a PATCH's response on one replica to the new feed on another."""
-    staff = {"Authorization": "Bearer " + issue_token(SECRET, "bench", {ROLE_SECRETARIAT})}
+    staff = {"Authorization": "Bearer " + issue_token(SIGNER, "bench", {ROLE_SECRETARIAT})}
     feed_url = f"{read_base}/feeds/all.ics"
     delays = []
     async with aiohttp.ClientSession() as session:
@@ -140,7 +141,13 @@ def main() -> None:
             for name in ("a", "b"):
                 processes.append(
                     start_calendar(
-                        mongo.url, DATABASE, amqp_url, SECRET, ports[name], work / f"{name}.log"
+                        mongo.url,
+                        DATABASE,
+                        amqp_url,
+                        SECRET,
+                        SIGNER.private_pem(),
+                        ports[name],
+                        work / f"{name}.log",
                     )
                 )
             replica_a, replica_b = (f"http://127.0.0.1:{ports[n]}" for n in ("a", "b"))

@@ -15,7 +15,13 @@ NGINX = "/usr/sbin/nginx"
 
 
 def start_calendar(
-    mongo_url: str, database: str, amqp_url: str, secret: str, port: int, log: Path
+    mongo_url: str,
+    database: str,
+    amqp_url: str,
+    secret: str,
+    signing_key: str,
+    port: int,
+    log: Path,
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -23,6 +29,7 @@ def start_calendar(
         "MONGODB_DB": database,
         "AMQP_URL": amqp_url,
         "SECRET_KEY": secret,
+        "TOKEN_SIGNING_KEY": signing_key,
         "PORT": str(port),
         "ROLES": '["api"]',
         "SEED": "false",

@@ -25,10 +25,11 @@ import aiohttp
 
 from bench.registry.data import GROUPS, load, modifications
 from bench.service import wait_ready
-from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 
 SECRET = "bench-secret"  # noqa: S105 - signs tokens for a throwaway server
+SIGNER = SigningKey.generate()  # mints the bench's tokens; the servers hold it too
 DATABASE = "bench_registry"
 LEVELS = (1, 16, 64)
 STATUSES = ("refinement", "report-phase", "approved", "implemented", "withdrawn")
@@ -64,6 +65,7 @@ def start_registry(mongo_url: str, amqp_url: str, port: int, log: Path) -> subpr
         "MONGODB_DB": DATABASE,
         "AMQP_URL": amqp_url,
         "SECRET_KEY": SECRET,
+        "TOKEN_SIGNING_KEY": SIGNER.private_pem(),
         "PORT": str(port),
         "SEED": "false",
         "LOG_LEVEL": "WARNING",
@@ -102,7 +104,7 @@ async def run(operation: str, clients: int, seconds: float, request: Request) ->
 async def benchmark(base: str, count: int, moving: int, seconds: float) -> list[Result]:
     api = f"{base}/api/v1/modifications"
     refs = [str(mod.ref) for mod in modifications(count, moving)]
-    staff = {"Authorization": "Bearer " + issue_token(SECRET, "bench", {ROLE_SECRETARIAT})}
+    staff = {"Authorization": "Bearer " + issue_token(SIGNER, "bench", {ROLE_SECRETARIAT})}
     rng = random.Random(1)
     # Each transition client owns its own slice of the pool, so no two race on one MP.
     position: dict[str, str] = dict.fromkeys(refs[:moving], "refinement")

@@ -20,7 +20,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, issue_token
+from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.dev.embedded_mongo import EmbeddedMongo, free_port, start_embedded_mongo
 from shared.settings import NotifierSettings
 
@@ -79,6 +79,15 @@ def ensure_rabbitmq() -> None:
     say("starting RabbitMQ (rabbitmq-server -detached) ...")
     subprocess.run(["rabbitmq-server", "-detached"], check=False)  # noqa: S607
     wait_until(lambda: port_open("127.0.0.1", 5672), "RabbitMQ", 90)
+
+
+def token_signing_key() -> SigningKey:
+    """Return the development token signing key (var/token-signing-key.pem, mode 0600)."""
+    path = VAR / "token-signing-key.pem"
+    if not path.exists():
+        path.write_text(SigningKey.generate().private_pem())
+        path.chmod(0o600)
+    return SigningKey.from_pem(path.read_text())
 
 
 def secret_key() -> str:
@@ -150,6 +159,9 @@ def main() -> None:
     mongo: EmbeddedMongo | None = None
     env = dict(os.environ)
     env.setdefault("SECRET_KEY", secret_key())
+    # Development: the services hold the signing key and mint their own service tokens.
+    signer = token_signing_key()
+    env.setdefault("TOKEN_SIGNING_KEY", signer.private_pem())
     env.setdefault("SEED", "true")
     env.setdefault("LOG_JSON", "true")
     try:
@@ -200,8 +212,11 @@ def main() -> None:
             children.append((name, process))
         for name, port in SERVICES:
             wait_until(partial(ready, f"http://127.0.0.1:{port}/readyz"), name, 90, children)
-        token = issue_token(env["SECRET_KEY"], "dev-admin", {ROLE_SECRETARIAT, ROLE_ADMIN})
-        (VAR / "dev-token").write_text(token + "\n")
+        # Good for 30 days, readable by its owner only.
+        token = issue_token(signer, "dev-admin", {ROLE_SECRETARIAT, ROLE_ADMIN}, 30 * 86400)
+        dev_token = VAR / "dev-token"
+        dev_token.write_text(token + "\n")
+        dev_token.chmod(0o600)
         print(
             "\n".join(
                 [

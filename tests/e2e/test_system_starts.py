@@ -5,10 +5,10 @@ from __future__ import annotations
 import aiohttp
 
 from shared.auth import ROLE_SERVICE, issue_token
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.support.system import SERVICES, System
 
-SCRAPER = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "prometheus", {ROLE_SERVICE})}
+SCRAPER = {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "prometheus", {ROLE_SERVICE})}
 
 
 async def test_every_service_is_ready_serves_metrics_and_echoes_the_correlation_id(

@@ -220,6 +220,18 @@ def test_a_valid_head_is_served_from_memory(pair: Pair) -> None:
     assert [status for status, _, _ in responses(fast)] == [b"HTTP/1.1 200 OK"] * 2
 
 
+def coalescings(segments: list[bytes]) -> Iterator[list[bytes]]:
+    """Yield every way TCP may have merged adjacent segments on the way to the server."""
+    for mask in range(2 ** (len(segments) - 1)):
+        merged = [segments[0]]
+        for index, segment in enumerate(segments[1:]):
+            if mask >> index & 1:
+                merged[-1] += segment
+            else:
+                merged.append(segment)
+        yield merged
+
+
 @settings(
     max_examples=2000,
     deadline=None,
@@ -230,5 +242,10 @@ def test_every_conversation_gets_the_answers_aiohttp_alone_gives(
     pair: Pair, segments: list[bytes]
 ) -> None:
     fast = responses(exchange(pair.fast, segments))
-    plain = responses(exchange(pair.plain, segments))
-    assert fast == plain, b"".join(segments)
+    if fast == responses(exchange(pair.plain, segments)):
+        return
+    # aiohttp answers what one read brought as a whole, and the kernel may merge
+    # segments written apart, on either connection: the fast path must give an answer
+    # aiohttp alone gives to the same bytes read in one of the ways they can arrive.
+    alone = [responses(exchange(pair.plain, merged)) for merged in coalescings(segments)]
+    assert fast in alone, b"".join(segments)

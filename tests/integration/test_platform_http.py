@@ -14,10 +14,10 @@ from aiohttp.test_utils import TestClient
 from pydantic import BaseModel, ConfigDict
 
 from shared.app import PLATFORM, ServiceSpec, create_service_app
-from shared.auth import ROLE_SECRETARIAT, ROLE_SERVICE, issue_token, requires
+from shared.auth import ROLE_SECRETARIAT, ROLE_SERVICE, SigningKey, issue_token, requires
 from shared.settings import ServiceSettings
 from shared.web import json_response, read_model
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.support.tcpproxy import TcpProxy
 
 AiohttpClient = Callable[..., Any]
@@ -92,10 +92,10 @@ async def test_readyz_is_503_while_a_dependency_is_unreachable_and_200_when_back
     await amqp_proxy.cut()
 
 
-STAFF = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+STAFF = {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT})}
 STAFF_JSON = {**STAFF, "Content-Type": "application/json"}
-FORGED = issue_token("another-secret", "mallory", {ROLE_SECRETARIAT})
-SERVICE = issue_token(TEST_SECRET, "calendar", {ROLE_SERVICE})
+FORGED = issue_token(SigningKey.generate(), "mallory", {ROLE_SECRETARIAT})
+SERVICE = issue_token(TEST_SIGNER, "calendar", {ROLE_SERVICE})
 NOTES = "/api/v1/notes"
 
 BAD_REQUESTS = [

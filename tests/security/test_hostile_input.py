@@ -25,14 +25,14 @@ from services.calendar.web.app import create_app as calendar_app
 from services.notifier.web.app import create_app as notifier_app
 from services.registry.web.app import create_app as registry_app
 from shared.app import PLATFORM
-from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.settings import CalendarSettings, NotifierSettings, RegistrySettings, ServiceSettings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 
-STAFF = "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})
+STAFF = "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT})
 BAD_TOKENS = {
-    "forged": "Bearer " + issue_token("another-secret", "mallory", {ROLE_SECRETARIAT}),
-    "expired": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT}, ttl_seconds=-60),
+    "forged": "Bearer " + issue_token(SigningKey.generate(), "mallory", {ROLE_SECRETARIAT}),
+    "expired": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT}, ttl_seconds=-60),
     "malformed": "Bearer sec1.not-a-token",
     "non-ascii": "Bearer sec1.é.ü",
     "basic": "Basic YWxpY2U6c2VjcmV0",

@@ -16,7 +16,7 @@ import pytest
 from services.notifier.service.scheduling import tick
 from shared.auth import ROLE_ADMIN, issue_token
 from shared.contracts.classification import Classification
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.integration.notifier.rig import Rig
 from tests.integration.notifier.test_scheduler import next_morning
 from tests.unit.notifier.samples import consultation
@@ -42,7 +42,7 @@ async def _subscribers(rig: Rig, digest: str) -> None:
     await rig.subscribe_confirmed(PARTY, ["consultations"], digest=digest)
     subscription = await rig.mongo.collection("notifier_subscriptions").find_one({"email": PARTY})
     assert subscription is not None
-    admin = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "matrix", {ROLE_ADMIN})}
+    admin = {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "matrix", {ROLE_ADMIN})}
     response = await rig.client.post(
         f"/api/v1/subscriptions/{subscription['_id']}/verify-party",
         json={"verified": True},

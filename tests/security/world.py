@@ -21,7 +21,7 @@ from pymongo import MongoClient
 
 from shared.auth import ROLE_ADMIN, issue_token
 from shared.contracts.classification import Classification
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.support.system import System
 
 MARKS = tuple(Classification)
@@ -79,7 +79,7 @@ class World:
 
     @property
     def admin(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_token(TEST_SECRET, 'matrix', {ROLE_ADMIN})}"}
+        return {"Authorization": f"Bearer {issue_token(TEST_SIGNER, 'matrix', {ROLE_ADMIN})}"}
 
     def url(self, service: str, path: str) -> str:
         return self.system.url(service, path)

@@ -19,7 +19,7 @@ import pytest
 
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.dev.embedded_mongo import free_port
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, TEST_SIGNER
 from tests.support.rabbit import amqp_url_of_own
 
 SERVICES = ("registry", "calendar", "notifier")
@@ -44,7 +44,7 @@ class System:
 
     @property
     def staff_token(self) -> str:
-        return issue_token(TEST_SECRET, "e2e-staff", {ROLE_SECRETARIAT})
+        return issue_token(TEST_SIGNER, "e2e-staff", {ROLE_SECRETARIAT})
 
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text(errors="replace")
@@ -91,6 +91,7 @@ def system(
         "AMQP_URL": system_amqp_url,
         "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": TEST_SECRET,
+        "TOKEN_SIGNING_KEY": TEST_SIGNER.private_pem(),
         "SEED": "true",
         "OUTBOX_POLL_SECONDS": "0.2",
         **{

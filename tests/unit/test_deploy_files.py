@@ -219,7 +219,7 @@ def test_k8s_deployments_scale_apis_workers_and_one_scheduler() -> None:
 
     def roles(name: str) -> str | None:
         [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
-        env = {item["name"]: item["value"] for item in container.get("env", [])}
+        env = {item["name"]: item.get("value") for item in container.get("env", [])}
         return env.get("ROLES")
 
     replicas = {name: d["spec"]["replicas"] for name, d in deployments.items()}

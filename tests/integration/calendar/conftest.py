@@ -15,7 +15,7 @@ from ical.calendar_stream import IcsCalendarStream
 from services.calendar.web.app import create_app
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.settings import CalendarSettings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.support.service_server import ServiceTestServer
 
 Client = TestClient[Any, Any]
@@ -25,7 +25,7 @@ CALLS = web.AppKey("calls", list[str])
 
 @pytest.fixture
 def staff() -> dict[str, str]:
-    return {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+    return {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT})}
 
 
 # What the registry's seed register holds, as far as these tests ask.

@@ -12,13 +12,13 @@ from yarl import URL
 
 from shared.auth import ROLE_SERVICE, issue_token
 from shared.fastpath import FastPathSite
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.integration.calendar.conftest import Client, eventually
 from tests.integration.calendar.test_feeds import create
 
 # Differ by nature between two responses: the clock, and what only aiohttp adds.
 UNCOMPARED = {"date", "server", "x-correlation-id"}
-SCRAPER = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "prometheus", {ROLE_SERVICE})}
+SCRAPER = {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "prometheus", {ROLE_SERVICE})}
 # A header the fast path leaves to aiohttp (it echoes and logs correlation ids).
 VIA_AIOHTTP = {"X-Correlation-ID": "fast-path-test"}
 

@@ -10,7 +10,7 @@ from shared.app import PLATFORM
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.constants import EVENTS_EXCHANGE
 from shared.events import CloudEvent
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.integration.calendar.conftest import Client, eventually
 
 CONSULTATION = {
@@ -67,7 +67,7 @@ async def publish(calendar: Client, type_: str, subject: str, data: dict[str, An
 
 
 async def entry(calendar: Client, event_id: str) -> dict[str, Any] | None:
-    staff = {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+    staff = {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT})}
     response = await calendar.get(f"/api/v1/events/{event_id}", headers=staff)
     return None if response.status == 404 else dict(await response.json())
 

@@ -28,7 +28,7 @@ from shared.contracts.classification import Classification
 from shared.events import CloudEvent
 from shared.mailsink import RcptFault, start_mailsink
 from shared.settings import NotifierSettings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.integration.notifier.rig import CalendarStub, Clock, Rig, until
 from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change
 from tests.support.rabbit import create_vhost, delete_vhost
@@ -205,7 +205,7 @@ async def test_calendar_outage_delays_the_alert_rather_than_dropping_the_entry(r
 async def test_green_content_reaches_only_verified_parties(rig: Rig) -> None:
     await rig.subscribe_confirmed("public@example.org", ["committee:change-board"])
     manage = await rig.subscribe_confirmed("party@example.org", ["committee:change-board"])
-    admin = issue_token(TEST_SECRET, "ops", {ROLE_ADMIN})
+    admin = issue_token(TEST_SIGNER, "ops", {ROLE_ADMIN})
     response = await rig.client.post(
         f"/api/v1/subscriptions/{manage.split('.')[1]}/verify-party",
         json={"verified": True},

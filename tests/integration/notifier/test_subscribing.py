@@ -11,7 +11,7 @@ from services.notifier.adapters import names
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.contracts.subscribers import feed_token_hash
 from shared.readers.subscribers import find_feed_subscriber
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 from tests.integration.notifier.rig import (
     CONFIRM_LINK,
     UNSUBSCRIBE_LINK,
@@ -228,7 +228,7 @@ async def test_manage_page_shows_a_private_feed_the_calendar_can_resolve(rig: Ri
     assert rotated.status == 200
     assert await find_feed_subscriber(rig.mongo, feed_token_hash(feed_token)) is None
 
-    admin = issue_token(TEST_SECRET, "staff", {ROLE_SECRETARIAT})
+    admin = issue_token(TEST_SIGNER, "staff", {ROLE_SECRETARIAT})
     denied = await rig.client.post(f"/api/v1/subscriptions/{subscription_id}/verify-party", json={})
     assert denied.status == 401
     verified = await rig.client.post(

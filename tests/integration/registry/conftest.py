@@ -11,14 +11,14 @@ from aiohttp.test_utils import TestClient
 from services.registry.web.app import create_app
 from shared.auth import ROLE_SECRETARIAT, issue_token
 from shared.settings import RegistrySettings
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SIGNER
 
 Client = TestClient[Any, Any]
 
 
 @pytest.fixture
 def staff() -> dict[str, str]:
-    return {"Authorization": "Bearer " + issue_token(TEST_SECRET, "alice", {ROLE_SECRETARIAT})}
+    return {"Authorization": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT})}
 
 
 @pytest.fixture
