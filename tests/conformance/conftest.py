@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +17,20 @@ from tests.integration.calendar.conftest import (  # noqa: F401 (fixtures used h
     registry_server,
     staff,
 )
+from tests.support.rabbit import amqp_url_of_own
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> Iterator[str]:
+    """A vhost of the conformance suite's own.
+
+    Every calendar app of a test session consumes from the same queue name, so a
+    copy of a registry event published by another suite (the registry's moving a
+    consultation, say) could change an entry here between fetching a feed and
+    reading the store.
+    """
+    with amqp_url_of_own() as url:
+        yield url
 
 
 @pytest.fixture
