@@ -22,7 +22,7 @@ from shared.auth import (
     public_keys,
     require_role,
 )
-from shared.browser import harden_response
+from shared.browser import harden_response, hide_server_version
 from shared.consumer import (
     EventHandler,
     IdempotentConsumer,
@@ -203,6 +203,7 @@ def create_service_app(
     """Build the application; resources open on start-up and close on clean-up."""
     metrics = metrics or Metrics(spec.name)
     keys, service_token = token_setup(settings, spec.name)
+    hide_server_version()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[

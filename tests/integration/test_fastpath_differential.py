@@ -28,7 +28,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.browser import harden_response
+from shared.browser import harden_response, hide_server_version
 from shared.fastpath import FastPathSite, Prepared, prepare
 from shared.metrics import Metrics
 
@@ -74,6 +74,7 @@ def pair() -> Iterator[Pair]:
     stop = asyncio.Event()
 
     async def serve() -> None:
+        hide_server_version()
         app = web.Application()
         app.router.add_get(ROUTE, feed)
         app.router.add_get("/sentinel", sentinel)

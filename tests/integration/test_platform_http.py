@@ -200,3 +200,16 @@ async def test_a_body_nested_beyond_the_parsers_stack_is_a_400_not_a_500(
     response = await client.post(NOTES, headers=STAFF_JSON, data=body)
     assert response.status == 400, await response.text()
     assert (await response.json())["detail"] == "The body is nested too deeply."
+
+
+async def test_even_a_head_aiohttp_cannot_parse_is_answered_without_versions(
+    aiohttp_client: AiohttpClient, make_settings: Callable[..., ServiceSettings]
+) -> None:
+    client: TestClient[Any, Any] = await aiohttp_client(app_with_write_route(make_settings()))
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(b"GET / HTTP/1.1\r\nHo\x00st: x\r\n\r\n")
+    answer = await reader.read(4096)
+    writer.close()
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400")
+    assert b"\r\nServer: sec\r\n" in answer
+    assert b"aiohttp" not in answer.split(b"\r\n\r\n")[0]

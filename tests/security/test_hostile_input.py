@@ -92,8 +92,16 @@ class Findings:
     failures: list[str] = field(default_factory=list)
 
     def check(
-        self, what: str, api: bool, status: int, content_type: str, changed: list[str]
+        self,
+        what: str,
+        api: bool,
+        status: int,
+        content_type: str,
+        changed: list[str],
+        expected: int | None = None,
     ) -> None:
+        if expected is not None and status != expected:
+            self.failures.append(f"{what}: {status}, expected {expected}")
         # Pages answer a person's form with the page and the error on it; APIs with
         # problem+json.
         expected = (
@@ -141,7 +149,9 @@ async def attack(client: TestClient[Any, Any], findings: Findings) -> int:
     """Send every hostile request to every route; return how many were sent."""
     sent = 0
 
-    async def send(what: str, method: str, path: str, **kwargs: Any) -> None:
+    async def send(
+        what: str, method: str, path: str, expected: int | None = None, **kwargs: Any
+    ) -> int:
         nonlocal sent
         before = await snapshot(client)
         response = await client.request(method, path, **kwargs)
@@ -149,16 +159,19 @@ async def attack(client: TestClient[Any, Any], findings: Findings) -> int:
         after = await snapshot(client)
         changed = [name for name in after if after[name] != before.get(name, 0)]
         api = path.startswith("/api/")
-        findings.check(what, api, response.status, response.content_type, changed)
+        findings.check(what, api, response.status, response.content_type, changed, expected)
         sent += 1
+        return response.status
 
     for method, route in routes(client.app):
         plain = concrete(route)
         for name, token in BAD_TOKENS.items():
+            # A token that is not valid is refused before anything else, on every route.
             await send(
                 f"{method} {route} token={name}",
                 method,
                 plain,
+                401,
                 headers={"Authorization": token, "Content-Type": "application/json"},
                 data=b"{}",
             )
@@ -171,12 +184,40 @@ async def attack(client: TestClient[Any, Any], findings: Findings) -> int:
                     headers={"Authorization": STAFF},
                 )
         if method in {"POST", "PATCH", "PUT"}:
+            # What the route answers before it reads a body (a missing entity, a missing
+            # If-Match) it answers to every body; otherwise each body has its one answer.
+            api = route.startswith("/api/")
+            empty = await send(
+                f"{method} {route} body={{}}",
+                method,
+                plain,
+                headers={"Authorization": STAFF, "Content-Type": "application/json"},
+                data=b"{}",
+            )
+            # A route that looks its entity up first answers that to any body; one that
+            # reads its body first answers the body's fault: probe which this one does.
+            reads_first = empty in {400, 422}
+            if api and empty in BEFORE_THE_BODY:
+                probe = await send(
+                    f"{method} {route} probe",
+                    method,
+                    plain,
+                    headers={"Authorization": STAFF, "Content-Type": "application/json"},
+                    data=b"[]",
+                )
+                reads_first = probe != empty
             for name, body in BODIES.items():
                 for content_type in ("application/json", "application/x-www-form-urlencoded"):
+                    expected = None
+                    if api and reads_first:
+                        expected = body_status(name, content_type)
+                    elif api and empty in BEFORE_THE_BODY:
+                        expected = empty
                     await send(
                         f"{method} {route} body={name} as {content_type}",
                         method,
                         plain,
+                        expected,
                         headers={"Authorization": STAFF, "Content-Type": content_type},
                         data=body,
                     )
@@ -188,6 +229,21 @@ async def attack(client: TestClient[Any, Any], findings: Findings) -> int:
                 headers={"Authorization": STAFF} if method != "GET" else {},
             )
     return sent
+
+
+# Answers a route gives before it reads the body: not found, precondition missing or failed.
+BEFORE_THE_BODY = {404, 409, 412, 428}
+
+
+def body_status(name: str, content_type: str) -> int:
+    """Return the one status an API route that reads its body gives to a hostile body."""
+    if content_type != "application/json":
+        return 415
+    if name == "oversized":
+        return 413
+    if name in {"not-json", "invalid-utf8", "deep-nesting"}:
+        return 400
+    return 422
 
 
 SERVICES: dict[str, tuple[Callable[[Any], web.Application], type[ServiceSettings]]] = {
