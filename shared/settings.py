@@ -86,6 +86,12 @@ class RegistrySettings(ServiceSettings):
 
 class CalendarSettings(ServiceSettings):
     port: int = Field(8082, description="Calendar HTTP port")
+    calendar_organizer_name: str = Field(
+        "SECAS", description="ORGANIZER's CN in every feed entry (the secretariat)"
+    )
+    calendar_organizer_email: str = Field(
+        "secas@sec.example.org", description="ORGANIZER's mailto address in every feed entry"
+    )
 
 
 class NotifierSettings(ServiceSettings):

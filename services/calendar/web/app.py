@@ -20,7 +20,6 @@ from services.calendar.service.context import EventNotFound, build_context
 from services.calendar.service.deadlines import REGISTRY_BINDINGS, registry_event_handler
 from services.calendar.service.registry_refs import UnknownModification
 from services.calendar.service.seeding import load_seed_entries
-from services.calendar.settings import OrganizerSettings
 from services.calendar.web import api, feeds, pages
 from services.calendar.web.keys import CONTEXT, FEEDS, ORGANIZER
 from shared.app import Platform, ServiceSpec, Subscription, create_service_app
@@ -52,7 +51,9 @@ def create_app(
     defaults to CALENDAR_ORGANIZER_NAME / CALENDAR_ORGANIZER_EMAIL (or SECAS).
     """
     app: web.Application
-    publisher = organizer if organizer is not None else OrganizerSettings().organizer()
+    publisher = organizer or Organizer(
+        settings.calendar_organizer_name, settings.calendar_organizer_email
+    )
     # One thread: renders queue behind each other instead of fighting over the GIL.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calendar-render")
 
