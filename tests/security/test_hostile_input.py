@@ -1,7 +1,8 @@
 """Hostile input to every route of every service: a clear 4xx, problem+json, nothing written.
 
 The routes come from each service's router, so a new route is attacked by default. For
-each one the suite sends what an attacker would: bad and forged tokens, bodies of the
+each one the suite sends what an attacker would: bad, forged, expired, revoked and
+other-audience tokens, bodies of the
 wrong type, unknown fields, Mongo operators, deep nesting, huge numbers, invalid UTF-8,
 control characters, oversized bodies, path traversal in path parameters, and query
 strings of the wrong type, size and encoding. Every answer must be below 500 (an
@@ -30,11 +31,15 @@ from shared.settings import CalendarSettings, NotifierSettings, RegistrySettings
 from tests.conftest import TEST_SIGNER
 
 STAFF = "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT})
+REVOKED_ID = "revoked-in-the-hostile-suite"
 BAD_TOKENS = {
     "forged": "Bearer " + issue_token(SigningKey.generate(), "mallory", {ROLE_SECRETARIAT}),
     "expired": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT}, ttl_seconds=-60),
     "malformed": "Bearer sec1.not-a-token",
     "non-ascii": "Bearer sec1.é.ü",
+    "no-audience": "Bearer " + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT}, audience=()),
+    "revoked": "Bearer "
+    + issue_token(TEST_SIGNER, "alice", {ROLE_SECRETARIAT}, 3600, token_id=REVOKED_ID),
     "basic": "Basic YWxpY2U6c2VjcmV0",
     "empty": "Bearer ",
 }
@@ -262,6 +267,11 @@ async def test_every_route_answers_hostile_input_with_a_4xx_problem_and_writes_n
     # API role only, so that no consumer writes while the suite counts documents.
     settings = make_settings(settings_type, seed=True, max_body_bytes=1_000_000, roles=["api"])
     client: TestClient[Any, Any] = await aiohttp_client(create(settings))
+    await (
+        client.app[PLATFORM]
+        .mongo.collection("platform_tokens")
+        .insert_one({"_id": REVOKED_ID, "subject": "alice", "revoked_at": "2026-11-29"})
+    )
     findings = Findings()
     sent = await attack(client, findings)
     assert sent > 100
