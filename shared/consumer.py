@@ -131,8 +131,7 @@ class QueueConsumer:
                 self.queue_name,
                 str(exc).splitlines()[0][:300],
             )
-            await self._forward(message, dead_letter_queue(self.queue_name), attempt, exc)
-            self._metrics.consumed(self.queue_name, "dead_lettered")
+            await self._dead_letter(message, attempt, exc)
             return
         token = bind_correlation_id(event.correlationid)
         try:
@@ -151,8 +150,7 @@ class QueueConsumer:
         except Unprocessable as exc:
             # No retry can help: a person looks at it in the dead-letter queue.
             log.error("event %s %s cannot be processed: %s", event.type, event.id, exc)
-            await self._forward(message, dead_letter_queue(self.queue_name), attempt, exc)
-            self._metrics.consumed(self.queue_name, "dead_lettered")
+            await self._dead_letter(message, attempt, exc)
         except Exception as exc:
             if attempt >= self._policy.max_attempts:
                 target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"
@@ -173,6 +171,13 @@ class QueueConsumer:
             self._metrics.consumed(self.queue_name, "applied" if applied else "duplicate")
         finally:
             reset_correlation_id(token)
+
+    async def _dead_letter(
+        self, message: AbstractIncomingMessage, attempt: int, error: Exception
+    ) -> None:
+        """Send what no retry can make processable straight to the dead-letter queue."""
+        await self._forward(message, dead_letter_queue(self.queue_name), attempt, error)
+        self._metrics.consumed(self.queue_name, "dead_lettered")
 
     async def _forward(
         self, message: AbstractIncomingMessage, queue: str, attempt: int, error: Exception

@@ -19,12 +19,14 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from shared.auth import ALL_ROLES, ROLE_SERVICE, SERVICES, SigningKey, issue_token
-from shared.db import connect_mongo
+from shared.db import Collection, connect_mongo
 from shared.readers.tokens import TOKENS_COLLECTION
 
 
@@ -43,34 +45,35 @@ def _write_key(out: str) -> SigningKey:
     return key
 
 
-async def _record(document: dict[str, Any]) -> None:
+@asynccontextmanager
+async def _tokens_collection() -> AsyncIterator[Collection]:
+    """Open `platform_tokens` on MONGODB_URL / MONGODB_DB for one command."""
     url = os.environ.get("MONGODB_URL")
     if not url:
         raise SystemExit("Set MONGODB_URL (and MONGODB_DB) to record and revoke staff tokens.")
     mongo = connect_mongo(url, os.environ.get("MONGODB_DB", "sec"), "tokens")
     try:
-        await mongo.collection(TOKENS_COLLECTION).insert_one(document)
+        yield mongo.collection(TOKENS_COLLECTION)
     finally:
         await mongo.close()
 
 
-async def _tokens(filter_: dict[str, Any]) -> list[dict[str, Any]]:
-    mongo = connect_mongo(os.environ["MONGODB_URL"], os.environ.get("MONGODB_DB", "sec"), "tokens")
-    try:
-        return [doc async for doc in mongo.collection(TOKENS_COLLECTION).find(filter_)]
-    finally:
-        await mongo.close()
+async def _record(document: dict[str, Any]) -> None:
+    async with _tokens_collection() as tokens:
+        await tokens.insert_one(document)
+
+
+async def _tokens() -> list[dict[str, Any]]:
+    async with _tokens_collection() as tokens:
+        return [doc async for doc in tokens.find({})]
 
 
 async def _revoke(token_id: str) -> bool:
-    mongo = connect_mongo(os.environ["MONGODB_URL"], os.environ.get("MONGODB_DB", "sec"), "tokens")
-    try:
-        result = await mongo.collection(TOKENS_COLLECTION).update_one(
+    async with _tokens_collection() as tokens:
+        result = await tokens.update_one(
             {"_id": token_id, "revoked_at": None}, {"$set": {"revoked_at": datetime.now(UTC)}}
         )
         return result.modified_count == 1
-    finally:
-        await mongo.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         print(token)
         return
     if args.command == "list":
-        tokens = asyncio.run(_tokens({}))
+        tokens = asyncio.run(_tokens())
         if args.json:
             print(json.dumps(tokens, default=str, indent=2))
         else:

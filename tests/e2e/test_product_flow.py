@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -13,25 +11,10 @@ from typing import Any
 import aiohttp
 import icalendar
 
-from tests.support.system import System
+from tests.support.system import System, messages_to
 
 PARTY = "ops@large-supplier.example"
 SENTINEL = "sentinel@small-supplier.example"
-
-
-async def messages_to(
-    http: aiohttp.ClientSession, system: System, address: str
-) -> list[EmailMessage]:
-    async with http.get(f"{system.mail_api}/messages", params={"limit": "500"}) as response:
-        listing = await response.json()
-    found = []
-    for summary in listing["messages"]:
-        if any(to["Address"] == address for to in summary["To"]):
-            async with http.get(f"{system.mail_api}/message/{summary['ID']}/raw") as raw:
-                message = email.message_from_bytes(await raw.read(), policy=email.policy.default)
-                assert isinstance(message, EmailMessage)
-                found.append(message)
-    return found
 
 
 async def wait_for_mail(

@@ -7,8 +7,6 @@ so that a surface can be searched for what it discloses.
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +21,7 @@ from shared.auth import ROLE_ADMIN, issue_token
 from shared.contracts.classification import Classification
 from tests.conftest import TEST_SIGNER
 from tests.support.system import System
+from tests.support.system import messages_to as mail_of
 
 MARKS = tuple(Classification)
 PUBLIC = "public@matrix.example"
@@ -105,21 +104,7 @@ class World:
 
 
 async def messages_to(world: World, address: str) -> list[EmailMessage]:
-    """Return every message the mail sink holds for `address`, parsed."""
-    async with world.http.get(
-        f"{world.system.mail_api}/messages", params={"limit": "2000"}
-    ) as response:
-        listing = await response.json()
-    found = []
-    for summary in listing["messages"]:
-        if any(to["Address"] == address for to in summary["To"]):
-            async with world.http.get(
-                f"{world.system.mail_api}/message/{summary['ID']}/raw"
-            ) as raw:
-                message = email.message_from_bytes(await raw.read(), policy=email.policy.default)
-                assert isinstance(message, EmailMessage)
-                found.append(message)
-    return found
+    return await mail_of(world.http, world.system, address)
 
 
 def readable(message: EmailMessage) -> str:

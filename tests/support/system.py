@@ -6,6 +6,8 @@ One system per test session, shared by the e2e journeys and the security matrix
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import subprocess
 import sys
@@ -13,8 +15,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from shared.auth import ROLE_SECRETARIAT, issue_token
@@ -134,3 +138,19 @@ def system(
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+async def messages_to(
+    http: aiohttp.ClientSession, system: System, address: str
+) -> list[EmailMessage]:
+    """Return every message the system's mail sink holds for `address`, parsed."""
+    async with http.get(f"{system.mail_api}/messages", params={"limit": "2000"}) as response:
+        listing = await response.json()
+    found = []
+    for summary in listing["messages"]:
+        if any(to["Address"] == address for to in summary["To"]):
+            async with http.get(f"{system.mail_api}/message/{summary['ID']}/raw") as raw:
+                message = email.message_from_bytes(await raw.read(), policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                found.append(message)
+    return found
