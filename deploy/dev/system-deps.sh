@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install and start what the tests need from Debian: RabbitMQ, Chromium, Node and libical's
-# bindings (as root only), and the npm packages of tests/conformance.
+# bindings (as root only), and the npm packages of tests/conformance and tests/journeys.
 # With --bench, also what the benchmarks compare against or drive: nginx and wrk.
 set -euo pipefail
 need=()
@@ -25,13 +25,16 @@ if ((${#need[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-# ical.js as tests/conformance/package-lock.json pins it, when missing or changed.
-conformance="$(dirname "$0")/../../tests/conformance"
-if [ ! -f "$conformance/node_modules/.package-lock.json" ] \
-  || [ "$conformance/package-lock.json" -nt "$conformance/node_modules/.package-lock.json" ]; then
-  echo "==> npm ci (tests/conformance)"
-  (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+# The npm packages the tests run (ical.js for tests/conformance, axe-core for tests/journeys),
+# as each folder's package-lock.json pins them, when missing or changed.
+for folder in conformance journeys; do
+  dir="$(dirname "$0")/../../tests/$folder"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] \
+    || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "==> npm ci (tests/$folder)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
 if [ -z "${AMQP_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
   echo "==> starting RabbitMQ"
   rabbitmq-server -detached
