@@ -60,7 +60,7 @@ def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Product]:
         pytest.fail(f"ports of `make run` are in use ({', '.join(busy)}): stop that system first")
     home = tmp_path_factory.mktemp("make-run")
     env = {key: value for key, value in os.environ.items() if key not in {"PORT", "SEED"}}
-    process = subprocess.Popen(  # noqa: S603 - our own command
+    process = subprocess.Popen(
         [sys.executable, "-u", "-m", "shared.dev.run"],
         cwd=home,
         env=env,
@@ -105,12 +105,9 @@ class Visit:
         refused = [text for text in self.console if "Content Security Policy" in text]
         assert not refused, f"{label}: the page broke its own CSP: {refused}"
         result = await self.page.evaluate(
-            "async () => JSON.stringify(await axe.run(document, "
-            "{resultTypes: ['violations']}))"
+            "async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))"
         )
-        violations = [
-            v for v in json.loads(result)["violations"] if v.get("impact") in BLOCKING
-        ]
+        violations = [v for v in json.loads(result)["violations"] if v.get("impact") in BLOCKING]
         assert not violations, f"{label} ({self.page.url}): " + "; ".join(
             f"{v['id']} ({v['impact']}): {v['help']} at "
             + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])

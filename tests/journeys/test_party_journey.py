@@ -105,11 +105,11 @@ async def test_party_subscribes_manages_takes_feed_and_leaves(
     assert alert.headers["List-Unsubscribe-Post"] == ["List-Unsubscribe=One-Click"]
     one_click = re.search(r"<(https?://[^>]+)>", unsubscribe)
     assert one_click is not None
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
-            one_click.group(1), data={"List-Unsubscribe": "One-Click"}
-        ) as left:
-            assert left.status == 200
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(one_click.group(1), data={"List-Unsubscribe": "One-Click"}) as left,
+    ):
+        assert left.status == 200
 
     await _move(product, "MP192", "Journey: a move after the party left")
     await wait_for_mail(mail_api(product), WATCHER, 3)
