@@ -1,0 +1,80 @@
+"""Confirmed subscribers stored straight into the notifier, and the writes that alert them.
+
+A thousand double opt-ins through the API would meet the subscribe rate limits; the
+stored documents are the ones the notifier itself writes (its domain and adapter).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+
+from services.notifier.adapters import names
+from services.notifier.adapters.documents import to_document
+from services.notifier.domain.subscriptions import (
+    SubscriptionStatus,
+    new_subscription,
+    subscription_request,
+)
+from tests.chaos.harness import ChaosSystem, post
+from tests.conftest import TEST_SECRET
+
+
+def addresses(count: int, prefix: str = "member") -> list[str]:
+    return [f"{prefix}{i}@chaos.example.org" for i in range(count)]
+
+
+async def subscribe(system: ChaosSystem, emails: Iterable[str], topics: Sequence[str]) -> None:
+    """Store a confirmed subscription to `topics` for each address (confirmed a minute ago)."""
+    confirmed_at = datetime.now(UTC) - timedelta(minutes=1)
+    documents = []
+    for email in emails:
+        pending = new_subscription(
+            subscription_request(email, topics), now=confirmed_at, feed_secret=TEST_SECRET.encode()
+        )
+        confirmed = replace(
+            pending,
+            status=SubscriptionStatus.CONFIRMED,
+            confirmed_at=confirmed_at,
+            expires_at=None,
+            confirm_nonce=None,
+        )
+        documents.append(to_document(confirmed))
+    await system.mongo.collection(names.SUBSCRIPTIONS).insert_many(documents)
+
+
+def modification(number: int) -> dict[str, Any]:
+    return {"ref": f"MP{number}", "title": f"Chaos modification {number}"}
+
+
+def consultation() -> dict[str, Any]:
+    """A consultation closing in a fortnight (its deadline goes to the calendar)."""
+    closes_at = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0)
+    return {
+        "id": f"chaos-{uuid.uuid4().hex[:8]}",
+        "title": "Chaos consultation",
+        "kind": "industry",
+        "closes_at": closes_at.isoformat(),
+        "respond_to": "secas@sec.example.org",
+    }
+
+
+async def create(
+    http: aiohttp.ClientSession, system: ChaosSystem, path: str, body: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    """POST to the registry API as the secretariat."""
+    return await post(http, system.url("registry", path), body, system.staff_headers)
+
+
+async def missing(http: aiohttp.ClientSession, system: ChaosSystem, urls: Iterable[str]) -> int:
+    """How many of `urls` (acknowledged writes) do not answer 200 to the secretariat."""
+    gone = 0
+    for url in urls:
+        async with http.get(url, headers=system.staff_headers) as response:
+            gone += response.status != 200
+    return gone
