@@ -14,10 +14,12 @@ from aiohttp import web, web_response
 from shared.errors import Problem
 
 SERVER: Final = "sec"  # no product or version to fingerprint
-# Pages are server-rendered with inline <style> only: no script may run, nothing may
-# frame them, forms post only to the page's own origin.
+# Pages are server-rendered; the only script is the service's own /static/site.js (copy
+# buttons, progressive enhancement), never inline; nothing may frame them, forms post only
+# to the page's own origin.
 PAGE_POLICY: Final = (
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 # Every response, whatever it carries.

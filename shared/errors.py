@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from shared.logs import current_correlation_id
+from shared.web_templates import error_page
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ def error_middleware(error_map: ErrorMap) -> Any:
                 route = resource.canonical if resource is not None else "unmatched"
                 log.exception("unhandled error on %s %s", request.method, route)
                 problem = Problem(500, "Internal Server Error", "The error was logged.")
-            return problem_response(problem)
+            # A person's browser on a page gets a page; programs and /api/ get problem+json.
+            page = error_page(
+                request, problem.status, problem.title, problem.detail, problem.headers
+            )
+            return page or problem_response(problem)
 
     return middleware

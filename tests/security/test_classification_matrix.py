@@ -102,6 +102,8 @@ WITHOUT_CLASSIFIED_DATA = {
     "/subscriptions/manage": "the caller's own topics; the private feed is surveyed itself",
     "/feeds/private/{token}.ics": "surveyed per subscriber below",
     "/": "registry home: a redirect to /modifications",
+    "/static/site.css": "the shared stylesheet, the same bytes for everyone",
+    "/static/site.js": "the shared copy-button script, the same bytes for everyone",
 }
 
 

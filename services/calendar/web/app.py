@@ -94,5 +94,5 @@ def create_app(
     api.add_routes(app)
     feeds.add_routes(app)
     app[FAST_PATH] = feeds.FastFeeds(app)
-    pages.add_routes(app)
+    pages.add_routes(app, settings)
     return app

@@ -45,5 +45,5 @@ def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.A
     app[NOTIFIER] = runtime
     app.cleanup_ctx.append(runtime.smtp_ctx)
     api.add_routes(app)
-    pages.add_routes(app)
+    pages.add_routes(app, settings)
     return app

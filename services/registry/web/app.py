@@ -60,5 +60,5 @@ def create_app(settings: RegistrySettings, clock: Clock = system_clock) -> web.A
     app.router.add_get("/modifications/feed.atom", feed_view)
     api_modifications.add_routes(app)
     api_proceedings.add_routes(app)
-    pages.add_routes(app)
+    pages.add_routes(app, settings)
     return app

@@ -1,4 +1,4 @@
-"""Server-rendered register pages: plain HTML, no JavaScript, White items only."""
+"""Server-rendered register pages in the shared look: plain HTML, White items only."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import dataclasses
 from datetime import datetime
 from pathlib import Path as FilePath
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.registry.domain.models import Modification
 from services.registry.domain.times import LONDON
@@ -18,11 +18,12 @@ from services.registry.web.api_modifications import visible_modification
 from services.registry.web.http import modification_query, path_ref, registry_of
 from services.registry.web.schemas import ModificationListQuery
 from shared.contracts.statuses import Path, Status
+from shared.contracts.topics import modification_topic
 from shared.errors import Problem
-from shared.web import read_query
+from shared.settings import ServiceSettings
+from shared.web_templates import SITE, install_look, page_environment, read_page_query, render_page
 
 TEMPLATES = FilePath(__file__).resolve().parent.parent / "templates"
-HTML = "text/html"
 
 
 def _london(value: datetime | None) -> str:
@@ -37,20 +38,22 @@ def _yes_no(value: bool | None) -> str:
     return "—" if value is None else ("Yes" if value else "No")
 
 
-environment = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False
-)
+environment = page_environment(TEMPLATES)
 environment.filters.update(london=_london, london_date=_london_date, yes_no=_yes_no)
 
 
-def render(name: str, **context: Any) -> web.Response:
-    return web.Response(text=environment.get_template(name).render(**context), content_type=HTML)
+def render(request: web.Request, name: str, section: str, **context: Any) -> web.Response:
+    return render_page(request, environment, name, section=section, **context)
 
 
 async def register_page(request: web.Request) -> web.Response:
-    params = read_query(request, ModificationListQuery)
-    # Pages are public: never above White, whatever the request carries.
-    query = dataclasses.replace(modification_query(request, params), public_only=True)
+    params = read_page_query(request, ModificationListQuery)
+    try:
+        # Pages are public: never above White, whatever the request carries.
+        query = dataclasses.replace(modification_query(request, params), public_only=True)
+    except Problem as exc:
+        # A filter value the register does not know is a bad address, not bad content.
+        raise Problem(400, "Bad Request", exc.detail) from exc
     registry = registry_of(request)
     page = (await registry.register.current()).page(query)
     next_url = None
@@ -58,7 +61,9 @@ async def register_page(request: web.Request) -> web.Response:
         values = {k: v for k, v in request.query.items() if k != "cursor" and v}
         next_url = str(request.rel_url.with_query({**values, "cursor": page.next_cursor}))
     return render(
+        request,
         "register.html",
+        "register",
         page=page,
         filters=params,
         statuses=list(Status),
@@ -83,8 +88,14 @@ async def modification_page(request: web.Request) -> web.Response:
     refs = [str(mod.ref), *register.aliases(str(mod.ref))]
     consultations = await repos.consultations.find(modification_refs=refs)
     decisions = await repos.decisions.of(refs)
+    site = request.app[SITE]
     return render(
+        request,
         "modification.html",
+        "register",
+        calendar_feed=f"{site.calendar}/feeds/modifications/{mod.ref}.ics",
+        follow_url=f"{site.notifier}/subscribe?"
+        + urlencode({"topics": modification_topic(mod.ref)}),
         mod=mod,
         allowed=allowed_transitions(mod),
         history=await repos.history.of(refs),
@@ -97,7 +108,7 @@ async def releases_page(request: web.Request) -> web.Response:
     registry = registry_of(request)
     register = await registry.register.current()
     releases = [public_release(register, r) for r in await registry.repos.releases.all()]
-    return render("releases.html", releases=releases)
+    return render(request, "releases.html", "releases", releases=releases)
 
 
 async def release_page(request: web.Request) -> web.Response:
@@ -108,7 +119,7 @@ async def release_page(request: web.Request) -> web.Response:
     register = await registry.register.current()
     release = public_release(register, release)
     named = {str(ref): register.get(str(ref)) for ref in release.modification_refs}
-    return render("release.html", release=release, modifications=named)
+    return render(request, "release.html", "releases", release=release, modifications=named)
 
 
 async def consultation_page(request: web.Request) -> web.Response:
@@ -119,14 +130,15 @@ async def consultation_page(request: web.Request) -> web.Response:
         or not consultation_mark(await registry.register.current(), consultation).is_public
     ):
         raise Problem(404, "Not Found", f"No consultation {request.match_info['id']!r}.")
-    return render("consultation.html", consultation=consultation)
+    return render(request, "consultation.html", "register", consultation=consultation)
 
 
 async def home(request: web.Request) -> web.Response:
     raise web.HTTPFound("/modifications")
 
 
-def add_routes(app: web.Application) -> None:
+def add_routes(app: web.Application, settings: ServiceSettings) -> None:
+    install_look(app, settings)
     app.router.add_get("/", home)
     app.router.add_get("/modifications", register_page)
     app.router.add_get("/modifications/{ref}", modification_page)

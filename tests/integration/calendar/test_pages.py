@@ -13,10 +13,10 @@ async def test_calendar_page_groups_seed_meetings_by_month_and_offers_feeds(
 ) -> None:
     await create(calendar, staff, id="amber-x", classification="amber", title="Amber briefing")
     await page.goto(str(calendar.make_url("/?when=past")))
-    months = await page.locator("h2.month").all_inner_texts()
+    months = await page.locator("h3.month").all_inner_texts()
     assert "January 2022" in months
     assert "June 2016" in months
-    january = page.locator("h2.month", has_text="January 2022").locator(
+    january = page.locator("h3.month", has_text="January 2022").locator(
         "xpath=following-sibling::table[1]"
     )
     assert "Change Board" in await january.inner_text()

@@ -12,7 +12,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 async def test_register_pages_render_the_seed_register(seeded: Client, page: Any) -> None:
     await page.goto(str(seeded.make_url("/modifications")))
-    assert await page.title() == "SEC Modifications Register"
+    assert await page.title() == "Modifications Register · SEC"
     assert await page.locator("#register tbody tr").count() >= 40
 
     await page.select_option("#status", "refinement")
