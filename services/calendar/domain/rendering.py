@@ -24,17 +24,6 @@ _CLASS = {
     Classification.AMBER: "CONFIDENTIAL",
     Classification.RED: "CONFIDENTIAL",
 }
-_TYPE_LABEL = {
-    EventType.MEETING: "Meeting",
-    EventType.WEBINAR: "Webinar",
-    EventType.SEMINAR: "Seminar",
-    EventType.WORKSHOP: "Workshop",
-    EventType.ENGAGEMENT_DAY: "Engagement day",
-    EventType.CONSULTATION_DEADLINE: "Consultation deadline",
-    EventType.CHANGE_BOARD_VOTE: "Change Board vote",
-    EventType.RELEASE_GO_LIVE: "Release go-live",
-    EventType.OTHER: "Other",
-}
 # Deadlines and go-live dates are markers, not appointments: they must not make
 # anyone look busy.
 _TRANSPARENT = frozenset(
@@ -66,7 +55,7 @@ DEFAULT_ORGANIZER = Organizer()
 
 
 def type_label(event_type: EventType) -> str:
-    return _TYPE_LABEL[event_type]
+    return event_type.label
 
 
 def render_feed(

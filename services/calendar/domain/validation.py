@@ -21,7 +21,7 @@ from services.calendar.domain.model import (
     OccurrenceOverride,
 )
 from services.calendar.domain.recurrence import check_recurrence
-from shared.contracts.vocabulary import COMMITTEES_BY_SLUG
+from shared.contracts.vocabulary import COMMITTEES_BY_SLUG, known_committees
 from shared.text import EARLIEST, FIRST_YEAR, LAST_YEAR, LATEST, strip_forbidden
 
 MAX_TITLE = 300
@@ -143,7 +143,10 @@ def validate(event: CalendarEvent) -> CalendarEvent:
             "id must be 1-100 lower-case letters, digits, '.', '_' or '-'", field="id"
         )
     if event.committee is not None and event.committee not in COMMITTEES_BY_SLUG:
-        raise UnknownCommittee(f"unknown committee {event.committee!r}", field="committee")
+        raise UnknownCommittee(
+            f"unknown committee {event.committee[:64]!r}; use one of: {known_committees()}",
+            field="committee",
+        )
     if event.meeting_number is not None and not _MEETING_NUMBER.match(event.meeting_number):
         raise InvalidEvent(
             "meeting_number is digits with an optional 'x' (extraordinary), e.g. 37x",

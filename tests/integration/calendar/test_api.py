@@ -51,7 +51,13 @@ BAD_BODIES = [
     pytest.param(
         {**GOOD, "committee": "no-such-board"}, True, 422, "committee", id="unknown-committee"
     ),
-    pytest.param({**GOOD, "starts_at": "2030-06-17T09:00:00"}, True, 422, "", id="naive-start"),
+    pytest.param(
+        {**GOOD, "starts_at": "2030-03-31T01:30:00"}, True, 422, "starts_at", id="local-in-gap"
+    ),
+    pytest.param(
+        {**GOOD, "starts_at": "2030-10-27T01:30:00"}, True, 422, "starts_at", id="local-overlap"
+    ),
+    pytest.param({**GOOD, "starts_at": "17/06/2030 09:00"}, True, 422, "", id="unparsable-time"),
     pytest.param({**GOOD, "title": {"$gt": ""}}, True, 422, "", id="title-operator"),
     pytest.param({**GOOD, "colour": "red"}, True, 422, "", id="extra-field"),
     pytest.param(
