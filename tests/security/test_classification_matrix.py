@@ -102,6 +102,14 @@ WITHOUT_CLASSIFIED_DATA = {
     "/subscriptions/manage": "the caller's own topics; the private feed is surveyed itself",
     "/feeds/private/{token}.ics": "surveyed per subscriber below",
     "/": "registry home: a redirect to /modifications",
+    # Staff only: 401 without a token, 403 to other roles (tests/integration/test_ops_access.py).
+    "/api/v1/admin/outbox": "admin only: a count and a time",
+    "/api/v1/admin/dead-letters": "admin only: queue names and counts",
+    "/api/v1/admin/dead-letters/{queue}": "admin only: dead events of every mark",
+    "/api/v1/admin/dead-letters/{queue}/{letter_id}": "admin only: a dead event of any mark",
+    "/api/v1/admin/events/{event_id}/deliveries": "secretariat and admin: counts, failed addresses",
+    "/api/v1/admin/subscribers/{subscription_id}": "admin only: one subscriber's own data",
+    "/api/v1/admin/subscribers/{subscription_id}/deliveries": "admin only: the same, paged",
     "/static/site.css": "the shared stylesheet, the same bytes for everyone",
     "/static/site.js": "the shared copy-button script, the same bytes for everyone",
 }

@@ -164,6 +164,17 @@ class FeedCache:
             (spec, snapshot.version.number), lambda: self._render(spec, snapshot)
         )
 
+    async def forget(self) -> list[FeedSpec]:
+        """Drop every rendered feed, piece and snapshot; return the feeds that were held.
+
+        The next request of each feed reads the store and renders it whole again.
+        """
+        held = list(self._feeds)
+        self._feeds.clear()
+        self._snapshot = None
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._pieces.clear)
+        return held
+
     def _held(self, spec: FeedSpec, version: int) -> RenderedFeed | None:
         held = self._feeds.get(spec)
         if (

@@ -20,7 +20,7 @@ from services.calendar.service.context import EventNotFound, build_context
 from services.calendar.service.deadlines import REGISTRY_BINDINGS, registry_event_handler
 from services.calendar.service.registry_refs import UnknownModification
 from services.calendar.service.seeding import load_seed_entries
-from services.calendar.web import api, feeds, pages
+from services.calendar.web import admin, api, feeds, pages
 from services.calendar.web.keys import CONTEXT, FEEDS, ORGANIZER
 from shared.app import Platform, ServiceSpec, Subscription, create_service_app
 from shared.clock import Clock, system_clock
@@ -92,6 +92,7 @@ def create_app(
 
     app.on_cleanup.append(stop_executor)
     api.add_routes(app)
+    admin.add_routes(app)
     feeds.add_routes(app)
     app[FAST_PATH] = feeds.FastFeeds(app)
     pages.add_routes(app, settings)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from services.notifier.adapters import names
@@ -14,6 +14,7 @@ from services.notifier.domain.deliveries import (
     ConfirmationRequest,
     Delivery,
     DeliveryKind,
+    DeliveryOutcome,
     DeliveryPayload,
     DigestPeriod,
     Ended,
@@ -81,6 +82,17 @@ def ended_document(ended: Ended) -> Document:
     }
 
 
+def ended_from_document(document: Mapping[str, Any]) -> Ended:
+    """Return the outcome stored in a `notifier_sent` row."""
+    return Ended(
+        delivery_id=str(document["_id"]),
+        outcome=DeliveryOutcome(document["outcome"]),
+        at=as_utc(document["at"]),
+        message_id=document.get("message_id"),
+        error=document.get("error"),
+    )
+
+
 class DeliveryRepository:
     """The `notifier_deliveries` collection and the `notifier_sent` outcomes.
 
@@ -144,3 +156,79 @@ class DeliveryRepository:
             errors = exc.details.get("writeErrors", [])
             if any(error.get("code") != DUPLICATE_KEY for error in errors) or not errors:
                 raise
+
+    async def for_source(self, source_key: str) -> list[Delivery]:
+        """Return every delivery of one event, reminder or digest (the unique index's prefix)."""
+        cursor = self._deliveries.find({"source_key": source_key})
+        return [delivery_from_document(doc) async for doc in cursor]
+
+    async def outcomes(self, delivery_ids: Sequence[str]) -> dict[str, Ended]:
+        """Return the outcomes recorded for `delivery_ids`, by delivery id."""
+        if not delivery_ids:
+            return {}
+        cursor = self._ended.find({"_id": {"$in": list(delivery_ids)}})
+        return {str(doc["_id"]): ended_from_document(doc) async for doc in cursor}
+
+    async def forget_failures(self, delivery_ids: Sequence[str], session: Session) -> list[str]:
+        """Remove the `failed` outcome of each of `delivery_ids`; return whose was removed.
+
+        One conditional delete each: of two operators resending at once, only one removes
+        a given failure, so each delivery is queued again once.
+        """
+        forgotten = []
+        for delivery_id in delivery_ids:
+            result = await self._ended.delete_one(
+                {"_id": delivery_id, "outcome": DeliveryOutcome.FAILED.value}, session=session
+            )
+            if result.deleted_count == 1:
+                forgotten.append(delivery_id)
+        return forgotten
+
+    async def of_subscription(
+        self, subscription_id: str, after: str | None, limit: int
+    ) -> list[Delivery]:
+        """Return a page of one subscriber's deliveries in id order, after the id `after`."""
+        query: dict[str, Any] = {"subscription_id": subscription_id}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        cursor = self._deliveries.find(query).sort("_id", ASCENDING).limit(limit)
+        return [delivery_from_document(doc) async for doc in cursor]
+
+    async def count_of_subscription(self, subscription_id: str) -> int:
+        return await self._deliveries.count_documents({"subscription_id": subscription_id})
+
+    async def pseudonymise(
+        self,
+        subscription_id: str,
+        pseudonym: str,
+        redact: Callable[[str], str],
+        session: Session,
+    ) -> int:
+        """Move a subscriber's deliveries to `pseudonym` and strip their outcomes of identity.
+
+        The outcomes lose their Message-ID (it holds the old subscription id, as the mail
+        in the person's mailbox does) and their error text passes through `redact`.
+        Return how many deliveries there were.
+        """
+        cursor = self._deliveries.find(
+            {"subscription_id": subscription_id}, projection={"_id": 1}, session=session
+        )
+        ids = [str(doc["_id"]) async for doc in cursor]
+        if not ids:
+            return 0
+        await self._deliveries.update_many(
+            {"subscription_id": subscription_id},
+            {"$set": {"subscription_id": pseudonym}},
+            session=session,
+        )
+        ended = self._ended.find({"_id": {"$in": ids}}, session=session)
+        updates = [
+            UpdateOne(
+                {"_id": doc["_id"]},
+                {"$set": {"message_id": None, "error": redact(doc["error"] or "") or None}},
+            )
+            async for doc in ended
+        ]
+        if updates:
+            await self._ended.bulk_write(updates, ordered=False, session=session)
+        return len(ids)

@@ -162,6 +162,19 @@ class DigestItemRepository:
             session=session,
         )
 
+    async def of_subscription(self, subscription_id: str) -> list[Document]:
+        """Return every digest item of one subscriber, waiting or sent in a digest."""
+        cursor = self._items.find(
+            {"subscription_id": subscription_id}, projection={"_id": 0, "subscription_id": 0}
+        )
+        return [doc async for doc in cursor]
+
+    async def delete_for(self, subscription_id: str, session: Session) -> int:
+        result = await self._items.delete_many(
+            {"subscription_id": subscription_id}, session=session
+        )
+        return result.deleted_count
+
 
 class ProjectionRepository:
     """`notifier_consultations` and `notifier_meetings`: what the reminders look at."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from services.notifier.adapters import names
 from services.notifier.adapters.documents import (
+    as_utc,
     from_document,
     suppression_document,
     to_document,
@@ -114,6 +115,12 @@ class SubscriptionRepository:
         found = await self._suppressions.find_one({"_id": email_hash}, session=session)
         return None if found is None else str(found["reason"])
 
+    async def suppression(self, email_hash: str) -> Suppression | None:
+        found = await self._suppressions.find_one({"_id": email_hash})
+        if found is None:
+            return None
+        return Suppression(email_hash, str(found["reason"]), as_utc(found["suppressed_at"]))
+
     async def suppression_reasons(self, email_hashes: Iterable[str]) -> dict[str, str]:
         """Return the reason each suppressed address among `email_hashes` is suppressed."""
         cursor = self._suppressions.find({"_id": {"$in": sorted(set(email_hashes))}})
@@ -137,3 +144,11 @@ class SubscriptionRepository:
         document = await self._bounces.find_one({"_id": email_hash})
         assert document is not None  # just upserted
         return int(document["count"]) >= HARD_FAILURES_BEFORE_SUPPRESSION
+
+    async def hard_failures(self, email_hash: str) -> int:
+        """Return how many permanent failures the address has had."""
+        document = await self._bounces.find_one({"_id": email_hash})
+        return 0 if document is None else int(document["count"])
+
+    async def forget_hard_failures(self, email_hash: str, session: Session) -> None:
+        await self._bounces.delete_one({"_id": email_hash}, session=session)

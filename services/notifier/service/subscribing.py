@@ -22,6 +22,7 @@ from services.notifier.domain.tokens import TokenPurpose, read_token
 from services.notifier.service.composing import BOUNCED
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.queueing import queue_deliveries
+from services.notifier.service.subscriber_data import erase_subscriber
 from shared.contracts.topics import Topic
 from shared.db import Session
 
@@ -172,17 +173,9 @@ async def leave(context: NotifierContext, purpose: TokenPurpose, token: str) -> 
 
 
 async def erase(context: NotifierContext, token: str) -> None:
-    """Delete the person's data, keeping only the hash that suppression needs."""
+    """Erase the person who holds a manage link, as an admin's erasure would."""
     claims = read_token(context.secret, TokenPurpose.MANAGE, token, context.clock())
-
-    async def work(session: Session) -> None:
-        current = await context.subscriptions.get(claims.subscription_id, session)
-        if current is None:
-            return
-        await context.subscriptions.suppress(model.erase(current, now=context.clock()), session)
-        await context.subscriptions.delete(current.id, session)
-
-    await context.mongo.transaction(work)
+    await erase_subscriber(context, claims.subscription_id)
 
 
 async def verify_party(context: NotifierContext, subscription_id: str, verified: bool) -> bool:

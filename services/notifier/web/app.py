@@ -6,7 +6,7 @@ from aiohttp import web
 
 from services.notifier.adapters.names import notifier_indexes
 from services.notifier.service.context import BatchRequested
-from services.notifier.web import api, pages
+from services.notifier.web import admin, api, pages
 from services.notifier.web.errors import ERROR_MAP
 from services.notifier.web.runtime import NOTIFIER, NotifierRuntime
 from shared.app import JobSubscription, ServiceSpec, Subscription, create_service_app
@@ -45,5 +45,6 @@ def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.A
     app[NOTIFIER] = runtime
     app.cleanup_ctx.append(runtime.smtp_ctx)
     api.add_routes(app)
+    admin.add_routes(app)
     pages.add_routes(app, settings)
     return app

@@ -16,7 +16,7 @@ from services.registry.domain.errors import (
 )
 from services.registry.service.context import AlreadyExists, NotFound, build_context
 from services.registry.service.seeding import load_seed_register
-from services.registry.web import api_modifications, api_proceedings, pages
+from services.registry.web import admin, api_modifications, api_proceedings, pages
 from services.registry.web.feed import feed_view
 from services.registry.web.http import REGISTRY
 from shared.app import Platform, ServiceSpec, create_service_app
@@ -60,5 +60,6 @@ def create_app(settings: RegistrySettings, clock: Clock = system_clock) -> web.A
     app.router.add_get("/modifications/feed.atom", feed_view)
     api_modifications.add_routes(app)
     api_proceedings.add_routes(app)
+    admin.add_routes(app)
     pages.add_routes(app, settings)
     return app
