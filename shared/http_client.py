@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,12 +53,22 @@ class ServiceClient:
         self._backoff = backoff_seconds
 
     async def request(
-        self, method: str, url: str, *, json_body: Any = None, expect: frozenset[int] = frozenset()
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        expect: frozenset[int] = frozenset(),
+        headers: Mapping[str, str] | None = None,
     ) -> ServiceResponse:
-        """Send the request; statuses in `expect` or 2xx are returned, others raise."""
+        """Send the request (plus `headers`, e.g. If-Match); 2xx or `expect` return, else raise."""
         method = method.upper()
         attempts = self._attempts if method in IDEMPOTENT_METHODS else 1
-        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
+        headers = {
+            **(headers or {}),
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/json",
+        }
         correlation_id = current_correlation_id()
         if correlation_id:
             headers[CORRELATION_HEADER] = correlation_id

@@ -82,6 +82,21 @@ class ServiceSettings(BaseSettings):
 
 class RegistrySettings(ServiceSettings):
     port: int = Field(8081, description="Registry HTTP port")
+    console_signing_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Ed25519 private key (PEM) with which the staff console mints a signed-in "
+            "person's 5-minute tokens for the calendar and notifier, which trust its public "
+            "half in TOKEN_PUBLIC_KEYS; unset: the console's meeting and subscriber screens "
+            "are unavailable"
+        ),
+    )
+    console_idle_minutes: int = Field(
+        60, ge=1, description="A console session ends after this long without a request"
+    )
+    console_session_hours: int = Field(
+        8, ge=1, description="A console session ends this long after signing in, in any case"
+    )
 
 
 class CalendarSettings(ServiceSettings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.registry.adapters.repository import INDEXES
+from services.registry.console.setup import add_console
 from services.registry.domain.errors import (
     DomainError,
     IllegalTransition,
@@ -62,4 +63,5 @@ def create_app(settings: RegistrySettings, clock: Clock = system_clock) -> web.A
     api_proceedings.add_routes(app)
     admin.add_routes(app)
     pages.add_routes(app, settings)
+    add_console(app, settings, clock)
     return app

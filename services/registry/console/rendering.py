@@ -1,0 +1,60 @@
+"""Render console pages (autoescaped Jinja2) with who is signed in and their form token."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from services.registry.console.forms import LONDON, Form, shown
+from services.registry.web.pages import TEMPLATES
+from shared.auth import ROLE_ADMIN
+from shared.staff.web import CSRF_FIELD, STAFF, STAFF_AUTH
+
+
+def _london(value: datetime | None) -> str:
+    return "—" if value is None else value.astimezone(LONDON).strftime("%-d %b %Y %H:%M")
+
+
+def _day(value: date | None) -> str:
+    return "—" if value is None else value.strftime("%-d %b %Y")
+
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    auto_reload=False,
+)
+environment.filters.update(london=_london, day=_day, shown=shown)
+
+
+def page(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    """Render `console/<name>` for the signed-in person (or the sign-in page's visitor)."""
+    staff = request.get(STAFF)
+    auth = request.app[STAFF_AUTH]
+    values = {
+        "staff": staff,
+        "is_admin": staff is not None and ROLE_ADMIN in staff.account.roles,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": "" if staff is None else staff.session.csrf_token,
+        "console": auth.path,
+        "form": Form[Any]({}),
+        **context,
+    }
+    body = environment.get_template(f"console/{name}").render(**values)
+    # A console page is about one person's work: never kept by a shared cache.
+    headers = {"Cache-Control": "no-store"}
+    return web.Response(text=body, status=status, content_type="text/html", headers=headers)
+
+
+def invalid(request: web.Request, name: str, form: Form[Any], **context: Any) -> web.Response:
+    """Render a form again with its errors (422), keeping everything typed."""
+    return page(request, name, status=422, form=form, **context)
+
+
+def see_other(location: str) -> web.Response:
+    """Answer a form with 303 See Other (post/redirect/get), keeping cookies set on it."""
+    return web.Response(status=303, headers={"Location": location})
