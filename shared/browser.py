@@ -46,9 +46,11 @@ async def harden_response(request: web.BaseRequest, response: web.StreamResponse
     if response.content_type == "text/html":
         response.headers["Content-Security-Policy"] = PAGE_POLICY
         response.headers["X-Frame-Options"] = "DENY"
-    # A page or feed reached by a secret URL must not hand that URL on as a Referer.
+    # A page or feed reached by a secret URL must not hand that URL on as a Referer to
+    # another site. Not no-referrer: under it a browser sends `Origin: null` with the page's
+    # own form posts, which same_origin_forms must refuse (the confirm and manage buttons).
     response.headers["Referrer-Policy"] = (
-        "no-referrer" if leaks_a_token(request) else "strict-origin-when-cross-origin"
+        "same-origin" if leaks_a_token(request) else "strict-origin-when-cross-origin"
     )
 
 

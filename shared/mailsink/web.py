@@ -1,4 +1,9 @@
-"""Serve the subset of Mailpit's HTTP API v1 that tests and tools use, plus a list page."""
+"""Serve the subset of Mailpit's HTTP API v1 that tests and tools use, plus pages to read mail.
+
+The list page links each message to its own page: the HTML part in a sandboxed frame
+served from a route of its own with a CSP that lets no script run and nothing load, then
+the text part, every header and the raw message.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,30 @@ from aiohttp import web
 
 from shared.mailsink.store import MessageStore
 from shared.mailsink.summary import Json, Summary, header_map
+from shared.web_templates import add_static_routes, static_url
 
 STORE: web.AppKey[MessageStore] = web.AppKey("store", MessageStore)
 DEFAULT_LIMIT = 50
 PAGE_ROWS = 200
 _SEARCH_FIELDS = {"to", "from", "subject", "message-id"}
 
+# The sink's own pages: its stylesheet and script, and its frame holding a message's HTML.
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# A message's HTML, as a sender wrote it: its own inline styles, nothing fetched, no script,
+# a unique origin (sandbox), shown only inside the sink's message page.
+MESSAGE_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=True,
 )
+_templates.globals.update(static_url=static_url)
 routes = web.RouteTableDef()
 
 
@@ -29,17 +48,56 @@ def create_app(store: MessageStore) -> web.Application:
     app = web.Application()
     app[STORE] = store
     app.add_routes(routes)
+    add_static_routes(app)
     return app
+
+
+def _page(name: str, **context: Any) -> web.Response:
+    html = _templates.get_template(name).render(**context)
+    return web.Response(
+        text=html,
+        content_type="text/html",
+        headers={"Content-Security-Policy": PAGE_POLICY, "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @routes.get("/")
 async def index(request: web.Request) -> web.Response:
     """Show the newest messages as an HTML table."""
     store = request.app[STORE]
-    html = _templates.get_template("index.html").render(
-        total=len(store), shown=store.newest_first(0, PAGE_ROWS)
+    return _page("index.html", total=len(store), shown=store.newest_first(0, PAGE_ROWS))
+
+
+@routes.get("/messages/{id}")
+async def message_page(request: web.Request) -> web.Response:
+    """Show one message: its HTML (framed), its text, its headers and its raw bytes."""
+    store = request.app[STORE]
+    summary = _found(request)
+    body = store.body(summary)
+    store.mark_read(summary)
+    raw_bytes = store.raw(summary)
+    return _page(
+        "message.html",
+        summary=summary,
+        body=body,
+        headers=list(header_map(raw_bytes).items()),
+        raw=raw_bytes.decode("utf-8", errors="replace"),
     )
-    return web.Response(text=html, content_type="text/html")
+
+
+@routes.get("/messages/{id}/html")
+async def message_html(request: web.Request) -> web.Response:
+    """Return the message's HTML part under a policy that runs and fetches nothing."""
+    body = request.app[STORE].body(_found(request))
+    return web.Response(
+        text=body.html,
+        content_type="text/html",
+        headers={
+            "Content-Security-Policy": MESSAGE_HTML_POLICY,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
 
 
 @routes.get("/livez")

@@ -114,11 +114,16 @@ async def _static(request: web.Request) -> web.Response:
     )
 
 
+def add_static_routes(app: web.Application) -> None:
+    """Serve the shared stylesheet and script from this app's own origin (CSP 'self')."""
+    for name in _STATIC_TYPES:
+        app.router.add_get(f"/static/{name}", _static)
+
+
 def install_look(app: web.Application, settings: ServiceSettings) -> None:
     """Serve the shared static files and turn on HTML error pages for browsers."""
     app[SITE] = Site.from_settings(settings)
-    for name in _STATIC_TYPES:
-        app.router.add_get(f"/static/{name}", _static)
+    add_static_routes(app)
 
 
 def prefers_html(accept: str) -> bool:

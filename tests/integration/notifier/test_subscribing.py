@@ -284,4 +284,4 @@ async def test_pages_forbid_scripts_framing_sniffing_and_leaking_their_token(rig
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Server"] == "sec"
     tokened = await rig.client.get("/unsubscribe", params={"token": "x"})
-    assert tokened.headers["Referrer-Policy"] == "no-referrer"
+    assert tokened.headers["Referrer-Policy"] == "same-origin"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from shared.settings import RegistrySettings
 from tests.integration.registry.conftest import Client
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -68,3 +69,42 @@ async def test_atom_feed_parses_and_lists_recent_changes(
     first = entries[0]
     assert first.findtext(f"{ATOM}id", "").endswith("/modifications/MP192")
     assert "Report Phase" in first.findtext(f"{ATOM}title", "")
+
+
+async def test_modification_page_links_its_feeds_and_follow_by_email(
+    seeded: Client, page: Any
+) -> None:
+    await page.goto(str(seeded.make_url("/modifications/MP192?utm_source=newsletter")))
+    follow = await page.locator("#follow-by-email").get_attribute("href")
+    notifier = RegistrySettings.model_fields["public_base_url_notifier"].default
+    assert follow == f"{notifier}/subscribe?topics=modification%3AMP192"
+    calendar = RegistrySettings.model_fields["public_base_url_calendar"].default
+    feed = f"{calendar}/feeds/modifications/MP192.ics"
+    assert await page.locator("#modification-feed").input_value() == feed
+    assert await page.locator("#follow a.webcal").get_attribute("href") == (
+        "webcal://" + feed.split("://", 1)[1]
+    )
+    assert await page.locator("#atom-feed").get_attribute("href") == "/modifications/feed.atom"
+
+
+async def test_register_ignores_unknown_parameters_and_names_a_bad_value(
+    seeded: Client, page: Any
+) -> None:
+    ignored = await page.goto(str(seeded.make_url("/modifications?utm_source=x&fbclid=y")))
+    assert ignored.status == 200
+    assert await page.locator("#register tbody tr").count() >= 40
+
+    bad = await page.goto(str(seeded.make_url("/modifications?status=sometime")))
+    assert bad.status == 400
+    assert bad.headers["content-type"].startswith("text/html")
+    assert "sometime" in await page.locator("main").inner_text()
+
+    missing = await page.goto(str(seeded.make_url("/modifications/MP9999")))
+    assert missing.status == 404
+    assert await page.locator("h1").inner_text() == "Page not found"
+
+    program = await seeded.get("/modifications/MP9999")
+    assert program.status == 404
+    assert program.content_type == "application/problem+json"
+    api = await seeded.get("/api/v1/modifications/MP9999", headers={"Accept": "text/html"})
+    assert api.content_type == "application/problem+json"
