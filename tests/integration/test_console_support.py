@@ -101,7 +101,7 @@ async def form_token(client: Client, path: str) -> str:
     return csrf_token(await response.text())
 
 
-async def post_form(client: Client, path: str, page: str, **fields: Any) -> Any:
+async def post_form(client: Client, path: str, page: str, /, **fields: Any) -> Any:
     """Post a console form the way a browser does: token from `page`, no redirect followed."""
     token = await form_token(client, page)
     return await client.post(path, data={"csrf_token": token, **fields}, allow_redirects=False)
