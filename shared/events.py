@@ -16,7 +16,8 @@ class DomainEvent(Protocol):
 
     `event_type` is the routing key, e.g. ``registry.modification.status_changed``;
     `subject` names the entity (``MP192``, an event id); `data()` is JSON-ready and
-    carries everything a consumer needs to act without calling back.
+    carries everything a consumer needs to act without calling back. An event may also
+    have `occurred_at`, set when it records imported history: the envelope's `time`.
     """
 
     @property
@@ -45,11 +46,19 @@ class CloudEvent(BaseModel):
     correlationid: str | None = None
     # Extension attribute: the event catalogue's version (shared/contracts/events.py).
     schemaversion: int | None = None
+    # Extension attribute (CloudEvents "recordedtime"): set when the occurrence was
+    # recorded after it happened (imported history); `time` is then when it happened.
+    recordedtime: datetime | None = None
 
     @classmethod
     def from_domain(
         cls, source: str, event: DomainEvent, correlation_id: str | None = None
     ) -> CloudEvent:
+        # A domain event about the past (imported history) names when it happened.
+        occurred_at: datetime | None = getattr(event, "occurred_at", None)
+        past = (
+            {} if occurred_at is None else {"time": occurred_at, "recordedtime": datetime.now(UTC)}
+        )
         return cls(
             source=source,
             type=event.event_type,
@@ -57,4 +66,5 @@ class CloudEvent(BaseModel):
             data=event.data(),
             correlationid=correlation_id,
             schemaversion=SCHEMA_VERSION,
+            **past,
         )

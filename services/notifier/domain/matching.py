@@ -119,8 +119,11 @@ def is_about_the_past(event: CloudEvent) -> bool:
     gone live (before that day) when it happened.
 
     Such events come from loading history (seed data, a derived deadline of 2017, the
-    releases of 2016): nobody needs an alert or a digest line about what is over.
+    releases of 2016): nobody needs an alert or a digest line about what is over. Nor
+    about imported history: an event recorded after it happened (`recordedtime`).
     """
+    if event.recordedtime is not None and event.time < event.recordedtime:
+        return True
     if event.type in RELEASE_EVENTS:
         release = event.data.get("release")
         if not isinstance(release, dict):

@@ -14,11 +14,19 @@ from services.notifier.domain.addresses import mailbox_key
 from services.notifier.domain.subscriptions import SubscriptionRequest
 from services.notifier.service import subscribing
 from services.notifier.service.context import NotifierContext
-from services.notifier.web.models import SubscribeBody, VerifyPartyBody
+from services.notifier.web.models import (
+    SubscribeAccepted,
+    SubscribeBody,
+    VerifiedParty,
+    VerifyPartyBody,
+)
 from services.notifier.web.runtime import context_of
-from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, requires
+from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT
 from shared.errors import Problem
+from shared.openapi import Operations, PathParam, Reply, publish
 from shared.web import json_response, read_model
+
+SUBSCRIPTIONS = Operations("subscriptions")
 
 ACCEPTED: Final = {
     "status": "accepted",
@@ -91,6 +99,21 @@ def client_address(request: web.Request, trusted: Sequence[str]) -> str:
     return peer
 
 
+@SUBSCRIPTIONS.add(
+    "POST",
+    "/api/v1/subscriptions",
+    summary="Ask for email alerts: a confirmation link is sent, nothing else until it is used",
+    description="Topics: all, committee:<slug>, type:<entry type>, consultations, releases, "
+    "draft-proposals, modification:<REF>. The answer is the same whether or not the "
+    "address is known, so it reveals nothing.",
+    body=SubscribeBody,
+    replies={202: Reply("Accepted; the confirmation email is on its way.", SubscribeAccepted)},
+    problems={
+        422: "An address that cannot receive mail, or an unknown topic.",
+        429: "Too many requests from this client or for this address (Retry-After).",
+    },
+    example={"email": "analyst@example.org", "topics": ["committee:sec-panel"], "digest": "weekly"},
+)
 async def create_subscription(request: web.Request) -> web.Response:
     body = await read_model(request, SubscribeBody)
     subscription_request = body.to_request()  # domain validation before anything is written
@@ -102,7 +125,17 @@ async def create_subscription(request: web.Request) -> web.Response:
     return json_response(ACCEPTED, status=202)
 
 
-@requires(ROLE_ADMIN, ROLE_SECRETARIAT)
+@SUBSCRIPTIONS.add(
+    "POST",
+    "/api/v1/subscriptions/{subscription_id}/verify-party",
+    summary="Mark a subscriber as a verified SEC Party (it may then receive Green items)",
+    body=VerifyPartyBody,
+    path_params={"subscription_id": PathParam("A subscription's id.", "sub-1a2b3c")},
+    roles=(ROLE_ADMIN, ROLE_SECRETARIAT),
+    replies={200: Reply("The subscriber's new standing.", VerifiedParty)},
+    problems={404: "No such subscription."},
+    example={"verified": True},
+)
 async def verify_party(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyPartyBody)
     subscription_id = request.match_info["subscription_id"]
@@ -112,5 +145,4 @@ async def verify_party(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/v1/subscriptions", create_subscription)
-    app.router.add_post("/api/v1/subscriptions/{subscription_id}/verify-party", verify_party)
+    publish(app, SUBSCRIPTIONS)

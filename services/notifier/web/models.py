@@ -1,4 +1,4 @@
-"""Request bodies, validated at the edge; domain parsing does the rest."""
+"""Request bodies, validated at the edge (domain parsing does the rest), and answers."""
 
 from __future__ import annotations
 
@@ -30,6 +30,22 @@ class VerifyPartyBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     verified: bool = True
+
+
+class SubscribeAccepted(BaseModel):
+    """The one answer to every subscribe request that passes validation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["accepted"]
+    detail: str
+
+
+class VerifiedParty(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    verified_party: bool
 
 
 class TokenQuery(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 
 from services.registry.domain.errors import InvalidDecision
 from services.registry.domain.events import DecisionReclassified, DecisionRecorded
@@ -73,8 +73,12 @@ def record_decision(
     classification: Classification,
     summary: str = "",
     vote: Vote | None = None,
+    occurred_at: datetime | None = None,
 ) -> tuple[Decision, list[DomainEvent]]:
-    """Record a decision on `mod`; the status move, if any, is a separate transition."""
+    """Record a decision on `mod`; the status move, if any, is a separate transition.
+
+    `occurred_at` is set when the decision is imported history: its event says so.
+    """
     decision = Decision(
         id=decision_id(str(mod.ref), body, decided_on),
         modification_ref=mod.ref,
@@ -86,7 +90,10 @@ def record_decision(
         vote=vote,
     )
     check_decision(mod, decision)
-    return decision, [DecisionRecorded(decision=decision, modification=mod, base_url=base_url)]
+    recorded = DecisionRecorded(
+        decision=decision, modification=mod, base_url=base_url, occurred_at=occurred_at
+    )
+    return decision, [recorded]
 
 
 def reclassify_decision(

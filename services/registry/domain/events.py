@@ -32,6 +32,8 @@ class ModificationCreated:
     event_type: ClassVar[str] = EventName.MODIFICATION_CREATED
     modification: Modification
     base_url: str
+    # Set when history is imported: the event's time is then when it happened.
+    occurred_at: datetime | None = None
 
     @property
     def subject(self) -> str:
@@ -73,6 +75,8 @@ class ModificationStatusChanged:
     base_url: str
     # The reference before the move: DP197 when the move converted it to MP197.
     previous_ref: ModificationRef | None = None
+    # Set when history is imported: the event's time is then when it happened.
+    occurred_at: datetime | None = None
 
     @property
     def subject(self) -> str:
@@ -141,6 +145,8 @@ class _DecisionEvent:
     decision: Decision
     modification: Modification
     base_url: str
+    # Set when history is imported: the event's time is then when it happened.
+    occurred_at: datetime | None = None
 
     @property
     def subject(self) -> str:

@@ -109,15 +109,20 @@ def create_modification(
     *,
     base_url: str,
     fields: Mapping[str, Any] | None = None,
+    imported: bool = False,
 ) -> tuple[Modification, list[DomainEvent]]:
-    """Raise a new Draft or Modification Proposal with optional editable fields."""
+    """Raise a new Draft or Modification Proposal with optional editable fields.
+
+    An `imported` one was raised at `at`, in the past: its event says so.
+    """
     values = _validated(fields or {})
     values["title"] = require_text("title", title)
     if "classification" not in values:
         raise InvalidField("classification", "must be given: who may see the proposal")
     at = require_utc("at", at)
     mod = Modification(ref=ref, status=initial_status(ref), created_at=at, updated_at=at, **values)
-    return mod, [ModificationCreated(modification=mod, base_url=base_url)]
+    occurred_at = at if imported else None
+    return mod, [ModificationCreated(modification=mod, base_url=base_url, occurred_at=occurred_at)]
 
 
 def update_modification(

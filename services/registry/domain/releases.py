@@ -39,6 +39,29 @@ def scheduled_release_name(effective_date: date) -> str:
     return f"{_MONTHS[effective_date.month - 1]} {effective_date.year} SEC Release"
 
 
+def ad_hoc_release_id(effective_date: date, number: int = 1) -> str:
+    """Return the slug of the `number`th ad hoc release of a day: ``2020-05-27``, ``…-2``.
+
+    A month holds a scheduled release and any number of ad hoc ones: each ad hoc release
+    is named by its day, and a second on the same day by its place in that day.
+    """
+    day = effective_date.isoformat()
+    return day if number == 1 else f"{day}-{number}"
+
+
+def ad_hoc_release_name(effective_date: date) -> str:
+    """Return a name for an ad hoc release, e.g. "Ad-hoc SEC Release of 27 May 2020"."""
+    month = _MONTHS[effective_date.month - 1]
+    return f"Ad-hoc SEC Release of {effective_date.day} {month} {effective_date.year}"
+
+
+def default_release_id(effective_date: date, kind: ReleaseKind, number: int = 1) -> str:
+    """Return the id a release gets when none is given (`number`: see ad_hoc_release_id)."""
+    if kind is ReleaseKind.AD_HOC:
+        return ad_hoc_release_id(effective_date, number)
+    return scheduled_release_id(effective_date)
+
+
 def schedule_release(
     effective_date: date,
     kind: ReleaseKind,
@@ -52,14 +75,20 @@ def schedule_release(
     summary: str = "",
     public_refs: Sequence[ModificationRef] = (),
 ) -> tuple[Release, list[DomainEvent]]:
-    """Plan a release; a scheduled one gets its id and name from its month.
+    """Plan a release; without an id a scheduled one is named by its month, an ad hoc one
+    by its day (the caller picks a free `release_id` for a second one that day).
 
     `public_refs` are those of `modification_refs` that are White: only they are named
     in its events.
     """
     release = Release(
-        id=release_id or scheduled_release_id(effective_date),
-        name=name or scheduled_release_name(effective_date),
+        id=release_id or default_release_id(effective_date, kind),
+        name=name
+        or (
+            ad_hoc_release_name(effective_date)
+            if kind is ReleaseKind.AD_HOC
+            else scheduled_release_name(effective_date)
+        ),
         effective_date=effective_date,
         kind=kind,
         sec_version=sec_version,

@@ -160,6 +160,18 @@ def _blocked_because(mod: Modification, to: Status) -> str:
     return ""
 
 
+def imported_at(mod: Modification | None, occurred_at: datetime, now: datetime) -> datetime:
+    """Return when an imported change happened: not after `now`, not before `mod` was raised."""
+    at = require_utc("occurred_at", occurred_at)
+    if at > now:
+        raise InvalidField("occurred_at", f"is in the future (it is now {now.isoformat()})")
+    if mod is not None and at < mod.created_at:
+        raise InvalidField(
+            "occurred_at", f"is before {mod.ref} was raised ({mod.created_at.isoformat()})"
+        )
+    return at
+
+
 def converts_draft(mod: Modification, to: Status) -> bool:
     """Return whether moving `mod` to `to` turns a Draft Proposal into a Modification Proposal."""
     return mod.ref.is_draft and to is not Status.WITHDRAWN
@@ -174,11 +186,13 @@ def transition(
     *,
     base_url: str,
     expected_version: int | None = None,
+    imported: bool = False,
 ) -> tuple[Modification, list[DomainEvent], HistoryEntry]:
     """Move `mod` to `to`, returning the new state, its event and the history entry.
 
     Leaving the Development Stage (other than by withdrawal) converts a Draft
     Proposal into the Modification Proposal with the same number: DP197 → MP197.
+    An `imported` move happened at `at`, in the past: its event says so.
     """
     if expected_version is not None and expected_version != mod.version:
         raise VersionConflict(str(mod.ref), expected_version, mod.version)
@@ -189,7 +203,8 @@ def transition(
     reason = require_text("reason", reason, max_length=2000)
     at = require_utc("at", at)
     if at < mod.updated_at:
-        raise InvalidField("at", f"is before the last change ({mod.updated_at.isoformat()})")
+        name = "occurred_at" if imported else "at"
+        raise InvalidField(name, f"is before the last change ({mod.updated_at.isoformat()})")
     new_ref = mod.ref.as_modification() if converts_draft(mod, to) else mod.ref
     moved = dataclasses.replace(mod, ref=new_ref, status=to, updated_at=at, version=mod.version + 1)
     event = ModificationStatusChanged(
@@ -201,6 +216,7 @@ def transition(
         changed_at=at,
         base_url=base_url,
         previous_ref=mod.ref,
+        occurred_at=at if imported else None,
     )
     entry = HistoryEntry(
         ref=new_ref,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from services.registry.domain import decisions as decision_rules
@@ -17,7 +17,12 @@ from services.registry.domain.models import (
     Vote,
 )
 from services.registry.domain.reclassification import follow_reclassification
-from services.registry.domain.workflow import HistoryEntry, converts_draft, transition
+from services.registry.domain.workflow import (
+    HistoryEntry,
+    converts_draft,
+    imported_at,
+    transition,
+)
 from services.registry.service.context import AlreadyExists, NotFound, RegistryContext
 from services.registry.service.proceedings import public_refs
 from shared.contracts.classification import Classification
@@ -34,11 +39,20 @@ async def _load(registry: RegistryContext, ref: ModificationRef, session: Sessio
 
 
 async def create_modification(
-    registry: RegistryContext, ref: ModificationRef, title: str, fields: Mapping[str, Any]
+    registry: RegistryContext,
+    ref: ModificationRef,
+    title: str,
+    fields: Mapping[str, Any],
+    occurred_at: datetime | None = None,
 ) -> Modification:
-    """Raise a new DP or MP; refuse a reference already used (also as a converted DP)."""
+    """Raise a new DP or MP; refuse a reference already used (also as a converted DP).
+
+    `occurred_at` imports one raised in the past (admins: the caller checks).
+    """
+    now = registry.clock()
+    at = now if occurred_at is None else imported_at(None, occurred_at, now)
     mod, events = rules.create_modification(
-        ref, title, registry.clock(), base_url=registry.base_url, fields=fields
+        ref, title, at, base_url=registry.base_url, fields=fields, imported=occurred_at is not None
     )
 
     async def work(session: Session) -> Modification:
@@ -114,16 +128,22 @@ async def _move(
     actor: str,
     reason: str,
     expected_version: int | None,
+    occurred_at: datetime | None = None,
 ) -> tuple[Modification, HistoryEntry]:
-    """Make one status move inside the caller's transaction: entity, history, event."""
+    """Make one status move inside the caller's transaction: entity, history, event.
+
+    With `occurred_at` the move is imported history, stamped when it happened.
+    """
+    now = registry.clock()
     after, events, entry = transition(
         before,
         to,
         actor,
         reason,
-        registry.clock(),
+        now if occurred_at is None else imported_at(before, occurred_at, now),
         base_url=registry.base_url,
         expected_version=expected_version,
+        imported=occurred_at is not None,
     )
     if converts_draft(before, to) and await registry.repos.modifications.taken(
         str(after.ref), session
@@ -142,12 +162,18 @@ async def transition_modification(
     actor: str,
     reason: str,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
 ) -> tuple[Modification, HistoryEntry]:
-    """Move a modification through the workflow, recording the move in its history."""
+    """Move a modification through the workflow, recording the move in its history.
+
+    `occurred_at` imports a move made in the past (admins: the caller checks).
+    """
 
     async def work(session: Session) -> tuple[Modification, HistoryEntry]:
         before = await _load(registry, ref, session)
-        return await _move(registry, session, before, to, actor, reason, expected_version)
+        return await _move(
+            registry, session, before, to, actor, reason, expected_version, occurred_at
+        )
 
     return await registry.commit(work)
 
@@ -179,11 +205,16 @@ async def record_decision(
     summary: str = "",
     vote: Vote | None = None,
     expected_version: int | None = None,
+    occurred_at: datetime | None = None,
 ) -> tuple[Decision, Modification]:
-    """Record a decision and make its status move in the same transaction."""
+    """Record a decision and make its status move in the same transaction.
+
+    `occurred_at` imports a decision taken in the past (admins: the caller checks).
+    """
 
     async def work(session: Session) -> tuple[Decision, Modification]:
         mod = await _load(registry, ref, session)
+        at = None if occurred_at is None else imported_at(mod, occurred_at, registry.clock())
         decision, events = decision_rules.record_decision(
             mod,
             body,
@@ -193,6 +224,7 @@ async def record_decision(
             classification=classification,
             summary=summary,
             vote=vote,
+            occurred_at=at,
         )
         if await registry.repos.decisions.exists(decision.id, session):
             raise AlreadyExists(f"decision {decision.id} is recorded already")
@@ -203,7 +235,9 @@ async def record_decision(
             # The decision's words stay with the decision, whose mark may change later:
             # the move and its history are as public as the modification.
             reason = f"{body.value.replace('_', ' ').title()} decision: {outcome.value}"
-            mod, _ = await _move(registry, session, mod, to, actor, reason, expected_version)
+            mod, _ = await _move(
+                registry, session, mod, to, actor, reason, expected_version, occurred_at
+            )
         return decision, mod
 
     return await registry.commit(work)

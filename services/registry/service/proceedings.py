@@ -156,17 +156,31 @@ async def schedule_release(
     documents: Sequence[DocumentChange] = (),
     summary: str = "",
 ) -> Release:
-    """Plan a release of modifications that exist in the register."""
+    """Plan a release of modifications that exist in the register.
+
+    An ad hoc release given no id takes the first free one of its day.
+    """
 
     async def work(session: Session) -> Release:
         for ref in modification_refs:
             if await registry.repos.modifications.get(str(ref), session) is None:
                 raise NotFound(f"no modification {ref}")
+        chosen = release_id
+        if chosen is None and kind is ReleaseKind.AD_HOC:
+            number = 1
+            while (
+                await registry.repos.releases.get(
+                    release_rules.ad_hoc_release_id(effective_date, number), session
+                )
+                is not None
+            ):
+                number += 1
+            chosen = release_rules.ad_hoc_release_id(effective_date, number)
         release, events = release_rules.schedule_release(
             effective_date,
             kind,
             base_url=registry.base_url,
-            release_id=release_id,
+            release_id=chosen,
             name=name,
             sec_version=sec_version,
             modification_refs=modification_refs,

@@ -15,6 +15,7 @@ from services.registry.service.disclosure import decision_mark
 from services.registry.service.register import Register
 from services.registry.web.http import (
     actor_of,
+    allow_import,
     body_ref,
     etag,
     if_match_version,
@@ -26,6 +27,15 @@ from services.registry.web.http import (
     registry_of,
     sees_restricted,
 )
+from services.registry.web.responses import (
+    DecisionList,
+    DecisionOut,
+    DecisionResult,
+    HistoryList,
+    ModificationOut,
+    ModificationPage,
+    TransitionResult,
+)
 from services.registry.web.schemas import (
     DecisionIn,
     ModificationIn,
@@ -34,12 +44,33 @@ from services.registry.web.schemas import (
     Reclassification,
     TransitionIn,
 )
-from shared.auth import ROLE_SECRETARIAT, requires
+from shared.auth import ROLE_SECRETARIAT
 from shared.errors import Problem
+from shared.openapi import (
+    ETAG,
+    IF_MATCH,
+    IF_MATCH_REQUIRED,
+    IF_NONE_MATCH,
+    Operations,
+    PathParam,
+    Reply,
+    publish,
+)
 from shared.refs import ModificationRef
 from shared.web import json_response, read_model, read_query
 
 API = "/api/v1/modifications"
+MODIFICATIONS = Operations("modifications")
+REF = {
+    "ref": PathParam(
+        "A modification reference: MP192, SECMP0021, MP085A, or a Draft Proposal DP197.", "MP192"
+    )
+}
+STAFF = (ROLE_SECRETARIAT,)
+NO_MODIFICATION = "No such modification, or one above White asked for without a token."
+MOVED = "A Draft Proposal that became a Modification Proposal: Location names it (DP197 -> MP197)."
+ONE = Reply("The modification.", ModificationOut, {**ETAG, "Location": "Its URL."})
+IMPORT_ONLY_ADMINS = "occurred_at (importing history) is for admins only."
 
 
 def _view(mod: Modification, request: web.Request) -> dict[str, Any]:
@@ -69,6 +100,15 @@ async def visible_modification(request: web.Request, ref: ModificationRef) -> Mo
     return mod
 
 
+@MODIFICATIONS.add(
+    "GET",
+    API,
+    summary="List the register, filtered and sorted",
+    description="Without a token only White modifications are listed. `status` and `path` "
+    "take names or labels; `q` searches references and titles; follow `next` for more.",
+    query=ModificationListQuery,
+    replies={200: Reply("A page of modifications.", ModificationPage, {"Link": "rel=next"})},
+)
 async def list_modifications(request: web.Request) -> web.Response:
     params = read_query(request, ModificationListQuery)
     register = await registry_of(request).register.current()
@@ -87,6 +127,19 @@ async def list_modifications(request: web.Request) -> web.Response:
     return json_response(body, headers=headers)
 
 
+@MODIFICATIONS.add(
+    "GET",
+    f"{API}/{{ref}}",
+    summary="Read one modification, with the statuses it may move to next",
+    path_params=REF,
+    headers=(IF_NONE_MATCH,),
+    replies={
+        200: ONE,
+        304: Reply("If-None-Match names the current version.", headers=ETAG),
+        308: Reply(MOVED, headers={"Location": "The modification it became."}),
+    },
+    problems={404: NO_MODIFICATION},
+)
 async def get_modification(request: web.Request) -> web.Response:
     mod = await visible_modification(request, path_ref(request))
     if not_modified(request, mod.version):
@@ -94,16 +147,55 @@ async def get_modification(request: web.Request) -> web.Response:
     return _one(mod, request)
 
 
-@requires(ROLE_SECRETARIAT)
+@MODIFICATIONS.add(
+    "POST",
+    API,
+    summary="Raise a Draft Proposal or a Modification Proposal",
+    body=ModificationIn,
+    roles=STAFF,
+    replies={201: Reply("The new modification.", ModificationOut, ONE.headers)},
+    problems={
+        403: IMPORT_ONLY_ADMINS,
+        409: "The reference is taken (also as the MP a DP would become).",
+        422: "A field the register does not accept (`errors` or the detail names it).",
+    },
+    example={
+        "ref": "DP250",
+        "title": "Clarify the timing of SMKI certificate renewals",
+        "summary": "Raised by a Supplier Party.",
+        "proposer": "Example Energy Ltd",
+        "classification": "white",
+    },
+)
 async def create_modification(request: web.Request) -> web.Response:
     payload = await read_model(request, ModificationIn)
+    allow_import(request, payload.occurred_at)
     ref = body_ref(payload.ref)
-    fields = payload.model_dump(exclude={"ref", "title"}, exclude_none=True)
-    mod = await use_cases.create_modification(registry_of(request), ref, payload.title, fields)
+    fields = payload.model_dump(exclude={"ref", "title", "occurred_at"}, exclude_none=True)
+    mod = await use_cases.create_modification(
+        registry_of(request), ref, payload.title, fields, payload.occurred_at
+    )
     return _one(mod, request, status=201)
 
 
-@requires(ROLE_SECRETARIAT)
+@MODIFICATIONS.add(
+    "PATCH",
+    f"{API}/{{ref}}",
+    summary="Change some fields of a modification (classification included)",
+    description="Send only the fields that change; null clears an optional one.",
+    body=ModificationPatch,
+    path_params=REF,
+    headers=(IF_MATCH_REQUIRED,),
+    roles=STAFF,
+    replies={200: ONE, 308: Reply(MOVED, headers={"Location": "The modification it became."})},
+    problems={
+        404: NO_MODIFICATION,
+        412: "If-Match names another version: read it again.",
+        422: "A field the register does not accept.",
+        428: "If-Match is missing.",
+    },
+    example={"working_group": "MP250 Working Group", "high_impact": True},
+)
 async def patch_modification(request: web.Request) -> web.Response:
     ref = path_ref(request)
     await visible_modification(request, ref)
@@ -115,16 +207,49 @@ async def patch_modification(request: web.Request) -> web.Response:
     return _one(mod, request)
 
 
-@requires(ROLE_SECRETARIAT)
+@MODIFICATIONS.add(
+    "POST",
+    f"{API}/{{ref}}/transitions",
+    summary="Move a modification through the workflow, with a reason",
+    description="`allowed_transitions` of the modification lists where it may go. Leaving "
+    "the Development Stage turns a DP into the MP of the same number.",
+    body=TransitionIn,
+    path_params=REF,
+    headers=(IF_MATCH,),
+    roles=STAFF,
+    replies={
+        201: Reply(
+            "The modification after the move and the history entry.",
+            TransitionResult,
+            {**ETAG, "Location": "The modification's URL."},
+        ),
+        308: Reply(MOVED, headers={"Location": "The modification it became."}),
+    },
+    problems={
+        403: IMPORT_ONLY_ADMINS,
+        404: NO_MODIFICATION,
+        409: "The workflow forbids this move: `allowed` lists the moves it allows.",
+        412: "If-Match names another version.",
+        422: "`to` names no status, or occurred_at is in the future or too early.",
+    },
+    example={"to": "report-phase", "reason": "Panel agreed the Modification Report."},
+)
 async def post_transition(request: web.Request) -> web.Response:
     ref = path_ref(request)
     await visible_modification(request, ref)
     expected = if_match_version(request, required=False)
     payload = await read_model(request, TransitionIn)
+    allow_import(request, payload.occurred_at)
     to = parse_status(payload.to, "to")
     try:
         mod, entry = await use_cases.transition_modification(
-            registry_of(request), ref, to, actor_of(request), payload.reason, expected
+            registry_of(request),
+            ref,
+            to,
+            actor_of(request),
+            payload.reason,
+            expected,
+            payload.occurred_at,
         )
     except IllegalTransition as exc:
         raise illegal_transition_problem(exc) from exc
@@ -133,6 +258,17 @@ async def post_transition(request: web.Request) -> web.Response:
     return json_response(body, status=201, headers=headers)
 
 
+@MODIFICATIONS.add(
+    "GET",
+    f"{API}/{{ref}}/history",
+    summary="Every status move of a modification: who, when, from, to and why",
+    path_params=REF,
+    replies={
+        200: Reply("The moves, oldest first.", HistoryList),
+        308: Reply(MOVED, headers={"Location": "The modification it became."}),
+    },
+    problems={404: NO_MODIFICATION},
+)
 async def get_history(request: web.Request) -> web.Response:
     mod = await visible_modification(request, path_ref(request))
     registry = registry_of(request)
@@ -146,6 +282,17 @@ def _decision_view(decision: Decision, register: Register) -> dict[str, Any]:
     return decision_snapshot(decision, decision_mark(register, decision))
 
 
+@MODIFICATIONS.add(
+    "GET",
+    f"{API}/{{ref}}/decisions",
+    summary="The Panel, Change Board and Authority decisions on a modification",
+    path_params=REF,
+    replies={
+        200: Reply("The decisions the caller may see.", DecisionList),
+        308: Reply(MOVED, headers={"Location": "The modification it became."}),
+    },
+    problems={404: NO_MODIFICATION},
+)
 async def list_decisions(request: web.Request) -> web.Response:
     mod = await visible_modification(request, path_ref(request))
     register = await registry_of(request).register.current()
@@ -155,7 +302,23 @@ async def list_decisions(request: web.Request) -> web.Response:
     return json_response({"items": [_decision_view(d, register) for d in decisions]})
 
 
-@requires(ROLE_SECRETARIAT)
+@MODIFICATIONS.add(
+    "PATCH",
+    f"{API}/{{ref}}/decisions/{{id}}",
+    summary="Give a decision a new classification",
+    body=Reclassification,
+    path_params={
+        **REF,
+        "id": PathParam("A decision's id.", "mp192-change-board-2022-01-26"),
+    },
+    roles=STAFF,
+    replies={
+        200: Reply("The decision.", DecisionOut),
+        308: Reply(MOVED, headers={"Location": "The modification it became."}),
+    },
+    problems={404: "No such modification or decision on it."},
+    example={"classification": "green"},
+)
 async def reclassify_decision(request: web.Request) -> web.Response:
     ref = path_ref(request)
     await visible_modification(request, ref)
@@ -166,12 +329,39 @@ async def reclassify_decision(request: web.Request) -> web.Response:
     return json_response(_decision_view(decision, await registry_of(request).register.current()))
 
 
-@requires(ROLE_SECRETARIAT)
+@MODIFICATIONS.add(
+    "POST",
+    f"{API}/{{ref}}/decisions",
+    summary="Record a decision; approve, reject and recommend move the modification too",
+    body=DecisionIn,
+    path_params=REF,
+    headers=(IF_MATCH,),
+    roles=STAFF,
+    replies={
+        201: Reply("The decision and the modification after it.", DecisionResult, ETAG),
+        308: Reply(MOVED, headers={"Location": "The modification it became."}),
+    },
+    problems={
+        403: IMPORT_ONLY_ADMINS,
+        404: NO_MODIFICATION,
+        409: "This body decided on this day already, or the workflow forbids the move.",
+        412: "If-Match names another version.",
+        422: "The body may not decide this on this path, or occurred_at does not fit.",
+    },
+    example={
+        "body": "change_board",
+        "outcome": "approve",
+        "decided_on": "2027-01-27",
+        "vote": "unanimous",
+        "summary": "Approved for the June 2027 SEC Release.",
+    },
+)
 async def post_decision(request: web.Request) -> web.Response:
     ref = path_ref(request)
     await visible_modification(request, ref)
     expected = if_match_version(request, required=False)
     payload = await read_model(request, DecisionIn)
+    allow_import(request, payload.occurred_at)
     try:
         decision, mod = await use_cases.record_decision(
             registry_of(request),
@@ -184,6 +374,7 @@ async def post_decision(request: web.Request) -> web.Response:
             summary=payload.summary,
             vote=payload.vote,
             expected_version=expected,
+            occurred_at=payload.occurred_at,
         )
     except IllegalTransition as exc:
         raise illegal_transition_problem(exc) from exc
@@ -193,12 +384,4 @@ async def post_decision(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get(API, list_modifications)
-    app.router.add_post(API, create_modification)
-    app.router.add_get(f"{API}/{{ref}}", get_modification)
-    app.router.add_patch(f"{API}/{{ref}}", patch_modification)
-    app.router.add_post(f"{API}/{{ref}}/transitions", post_transition)
-    app.router.add_get(f"{API}/{{ref}}/history", get_history)
-    app.router.add_get(f"{API}/{{ref}}/decisions", list_decisions)
-    app.router.add_post(f"{API}/{{ref}}/decisions", post_decision)
-    app.router.add_patch(f"{API}/{{ref}}/decisions/{{id}}", reclassify_decision)
+    publish(app, MODIFICATIONS)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 
 from services.registry.domain.errors import IllegalTransition
 from services.registry.service.context import RegistryContext
 from services.registry.service.register import ModificationQuery
 from services.registry.web.schemas import ModificationListQuery
-from shared.auth import PRINCIPAL_KEY
+from shared.auth import PRINCIPAL_KEY, ROLE_ADMIN, require_role
 from shared.contracts.statuses import Path, Status
 from shared.errors import Problem
 from shared.refs import InvalidReference, ModificationRef
@@ -23,6 +25,12 @@ def registry_of(request: web.Request) -> RegistryContext:
 def sees_restricted(request: web.Request) -> bool:
     """Only authenticated callers see items above White; anonymous readers never do."""
     return request.get(PRINCIPAL_KEY) is not None
+
+
+def allow_import(request: web.Request, occurred_at: datetime | None) -> None:
+    """Let only admins stamp a change in the past (importing history): 403 for anyone else."""
+    if occurred_at is not None:
+        require_role(request, ROLE_ADMIN)
 
 
 def actor_of(request: web.Request) -> str:

@@ -27,6 +27,15 @@ Instant = SaneInstant
 Text = Annotated[CleanText, Field(max_length=300)]
 LongText = Annotated[CleanText, Field(max_length=20_000)]
 SortName = Literal[SORTS]  # type: ignore[valid-type]
+# Imported history (admins only): when it happened, not in the future nor before the
+# modification was raised; its events say so, and alert nobody.
+OccurredAt = Annotated[
+    Instant | None,
+    Field(
+        description="Admins importing history: when this happened (not in the future, not "
+        "before the modification was raised, not before its last change). Alerts nobody."
+    ),
+]
 
 
 class Body(BaseModel):
@@ -56,11 +65,15 @@ class ModificationIn(ModificationFields):
     title: Text
     # The API's default (docs/decisions); the domain type has none.
     classification: Annotated[Classification, Field(strict=False)] = Classification.WHITE
+    occurred_at: OccurredAt = None
 
 
 class TransitionIn(Body):
-    to: Annotated[CleanText, Field(max_length=80)]
+    to: Annotated[
+        CleanText, Field(max_length=80, description="A status (its name or its label).")
+    ]
     reason: Annotated[CleanText, Field(max_length=2000)]
+    occurred_at: OccurredAt = None
 
 
 class DecisionIn(Body):
@@ -71,6 +84,7 @@ class DecisionIn(Body):
     vote: Annotated[Vote, Field(strict=False)] | None = None
     # Bounded by its modification's mark whatever is sent here.
     classification: Annotated[Classification, Field(strict=False)] = Classification.WHITE
+    occurred_at: OccurredAt = None
 
 
 class Reclassification(Body):
