@@ -106,6 +106,10 @@ WITHOUT_CLASSIFIED_DATA = {
     "/subscriptions/manage": "the caller's own topics; the private feed is surveyed itself",
     "/feeds/private/{token}.ics": "surveyed per subscriber below",
     "/": "registry home: a redirect to /modifications",
+    "/api/v1/openapi.json": "the API's description, the same for every caller",
+    "/api/v1/docs": "the API's description as a page",
+    "/api/v1/committees": "the committees' names and aliases",
+    "/api/v1/event-types": "the entry types' names and aliases",
     # Staff only: 401 without a token, 403 to other roles (tests/integration/test_ops_access.py).
     "/api/v1/admin/outbox": "admin only: a count and a time",
     "/api/v1/admin/dead-letters": "admin only: queue names and counts",
