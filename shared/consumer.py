@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel
 from pydantic import ValidationError
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from shared.constants import (
     ATTEMPT_HEADER,
@@ -152,19 +152,27 @@ class QueueConsumer:
             log.error("event %s %s cannot be processed: %s", event.type, event.id, exc)
             await self._dead_letter(message, attempt, exc)
         except Exception as exc:
-            if attempt >= self._policy.max_attempts:
+            # The database out of reach says nothing about the message: it waits for the
+            # database at this attempt's delay, however long the outage, and keeps its
+            # attempts for real failures (it used to reach the dead-letter queue when an
+            # outage outlasted the retries, which only an operator's replay undid).
+            outage = isinstance(exc, ConnectionFailure) and self._policy.max_attempts > 1
+            next_attempt = attempt if outage else attempt + 1
+            if attempt >= self._policy.max_attempts and not outage:
                 target, outcome = dead_letter_queue(self.queue_name), "dead_lettered"
             else:
-                target, outcome = self._policy.retry_queue(self.queue_name, attempt), "retried"
+                delay_of = min(attempt, self._policy.max_attempts - 1)
+                target, outcome = self._policy.retry_queue(self.queue_name, delay_of), "retried"
             log.warning(
-                "event %s %s failed on attempt %d: %r; sending to %s",
+                "event %s %s failed on attempt %d%s: %r; sending to %s",
                 event.type,
                 event.id,
                 attempt,
+                " (database unreachable: not counted)" if outage else "",
                 exc,
                 target,
             )
-            await self._forward(message, target, attempt + 1, exc)
+            await self._forward(message, target, next_attempt, exc)
             self._metrics.consumed(self.queue_name, outcome)
         else:
             await message.ack()
