@@ -25,6 +25,9 @@ def register(commands: Subcommands, common: argparse.ArgumentParser) -> None:
 
     listing = actions.add_parser("list", parents=[common], help="dead letters of every queue")
     listing.add_argument("--queue", help="only this queue, e.g. notifier.events")
+    listing.add_argument(
+        "--service", action="append", choices=SERVICES, help="only this service's (repeatable)"
+    )
     listing.add_argument("--limit", type=int, default=100, help="per queue (default 100)")
     listing.set_defaults(handler=list_letters)
 
@@ -56,17 +59,24 @@ async def _letters(ops: Ops, queue: str, limit: int) -> dict[str, Any]:
 
 
 async def list_letters(args: argparse.Namespace, ops: Ops) -> Exit:
+    queues: list[dict[str, Any]] = []
+    unreachable: list[str] = []
     if args.queue:
-        queues = [await _letters(ops, args.queue, args.limit)]
-    else:
-        queues = []
-        for service in SERVICES:
+        queues.append(await _letters(ops, args.queue, args.limit))
+    for service in [] if args.queue else args.service or SERVICES:
+        try:
             overview = await ops.api.get(service, PREFIX)
-            for queue in overview["queues"]:
-                if queue["dead_letters"]:
-                    queues.append(await _letters(ops, queue["queue"], args.limit))
-                else:
-                    queues.append({"queue": queue["queue"], "count": 0, "dead_letters": []})
+        except OpsError as error:
+            if error.code is not Exit.UNAVAILABLE:
+                raise
+            # One service down must not hide the others' dead letters.
+            unreachable.append(str(error))
+            continue
+        for queue in overview["queues"]:
+            if queue["dead_letters"]:
+                queues.append(await _letters(ops, queue["queue"], args.limit))
+            else:
+                queues.append({"queue": queue["queue"], "count": 0, "dead_letters": []})
 
     def human() -> None:
         for queue in queues:
@@ -88,7 +98,14 @@ async def list_letters(args: argparse.Namespace, ops: Ops) -> Exit:
                 + (f", first {len(letters)} shown" if len(letters) < queue["count"] else ""),
             )
 
-    ops.output.result({"queues": queues}, human)
+    def human_and_unreachable() -> None:
+        human()
+        for error in unreachable:
+            ops.output.line(error)
+
+    ops.output.result({"queues": queues, "unreachable": unreachable}, human_and_unreachable)
+    if unreachable:
+        return Exit.UNAVAILABLE
     return Exit.ATTENTION if any(queue["count"] for queue in queues) else Exit.OK
 
 
