@@ -67,6 +67,7 @@ class Figures:
         assert m.get("emails_lost", 0) == 0, m
         assert m.get("emails_unexpected", 0) == 0, m
         assert m.get("duplicates", 0) <= SMTP_CONCURRENCY, m
+        assert m.get("dead_letters", 0) == self.expected.get("dead_letters", 0), m
         assert m.get("recover_seconds", 0) <= RECOVERY_BOUND_SECONDS, m
         assert m.get("ready_after_seconds") is not None, m
 
@@ -198,11 +199,15 @@ async def measure(
     """
     ready = await system.all_ready_within(READY_BOUND_SECONDS)
     await settle(system)
-    mail = count_mail(await system.mail(), owed_mail)
+    listing = await system.mail()
+    mail = count_mail(listing, owed_mail)
     owed_events, dropped = await events_dropped(system)
+    depths = await system.queue_depths()
     ends = [t for t in (entries_seen_at,) if t is not None]
     if mail.last_arrival is not None and owed_mail:
         ends.append(mail.last_arrival.timestamp())
+    arrivals = [m.arrived.timestamp() for m in listing]
+    resumed = min((t for t in arrivals if t >= recovering_since), default=None)
     figures.measured.update(
         {
             "events_owed": owed_events,
@@ -211,7 +216,10 @@ async def measure(
             "emails_lost": mail.lost,
             "emails_unexpected": mail.unexpected,
             "duplicates": mail.duplicates,
+            "dead_letters": sum(n for name, n in depths.items() if name.endswith(".dlq")),
             "recover_seconds": round(max(0.0, max(ends, default=0.0) - recovering_since), 1),
             "ready_after_seconds": None if ready is None else round(ready, 1),
+            # The first email after the recovery began: when sending resumed.
+            "resumed_seconds": None if resumed is None else round(resumed - recovering_since, 1),
         }
     )

@@ -6,6 +6,8 @@ stored documents are the ones the notifier itself writes (its domain and adapter
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -21,6 +23,7 @@ from services.notifier.domain.subscriptions import (
     new_subscription,
     subscription_request,
 )
+from shared.idempotency import HEADER
 from tests.chaos.harness import ChaosSystem, post
 from tests.conftest import TEST_SECRET
 
@@ -78,3 +81,32 @@ async def missing(http: aiohttp.ClientSession, system: ChaosSystem, urls: Iterab
         async with http.get(url, headers=system.staff_headers) as response:
             gone += response.status != 200
     return gone
+
+
+# A 409 that says the first try with the key is still running (retry later), not "exists".
+IN_PROGRESS = "409 running"
+NO_ANSWER = "no answer"
+
+
+async def write_until_acknowledged(
+    http: aiohttp.ClientSession, system: ChaosSystem, number: int, answers: list[str]
+) -> None:
+    """POST one modification, retrying with the same Idempotency-Key until it is answered 201.
+
+    Each answer goes to `answers`: its status, IN_PROGRESS, or NO_ANSWER (a timeout).
+    """
+    headers = {**system.staff_headers, HEADER: uuid.uuid4().hex}
+    url = system.url("registry", "/api/v1/modifications")
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            async with http.post(url, json=modification(number), headers=headers) as response:
+                detail = str((await response.json(content_type=None) or {}).get("detail", ""))
+                running = response.status == 409 and HEADER in detail
+                answers.append(IN_PROGRESS if running else str(response.status))
+                if response.status == 201:
+                    return
+        except (aiohttp.ClientError, TimeoutError):
+            answers.append(NO_ANSWER)
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"MP{number} was never acknowledged: {answers}")

@@ -135,7 +135,12 @@ async def test_poison_on_every_queue_and_an_event_delivered_three_times(
         "a corrupt, a foreign and an invalid message on every consumer queue, then a "
         "consultation whose event is delivered three times",
         f"pytest '{request.node.nodeid}'",
-        expected={"dead_lettered_per_queue": len(POISON), "emails": 1, "worker_restarts": 0},
+        expected={
+            "dead_lettered_per_queue": len(POISON),
+            "dead_letters": len(POISON) * len(CONSUMER_QUEUES),
+            "emails": 1,
+            "worker_restarts": 0,
+        },
     )
     poison = await publish_poison(system)
     async with aiohttp.ClientSession() as http:
