@@ -1,7 +1,8 @@
 """Start the whole system as processes on free ports, against the test servers.
 
 One system per test session, shared by the e2e journeys and the security matrix
-(tests/conftest.py registers the fixtures).
+(tests/conftest.py registers the fixtures); `running_system` starts another, for a
+suite whose writes must not reach that one (the contract tests).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -85,14 +87,22 @@ def system(
     mongo_url: str, system_amqp_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[System]:
     """The mail sink and the three services with seed data, each its own process."""
-    root = tmp_path_factory.mktemp("system")
+    with running_system(mongo_url, system_amqp_url, tmp_path_factory.mktemp("system")) as system:
+        yield system
+
+
+@contextmanager
+def running_system(
+    mongo_url: str, amqp_url: str, root: Path, database: str = "e2e_system"
+) -> Iterator[System]:
+    """Run the mail sink and the three services (seeded) in `database`; stop them after."""
     ports = {name: free_port() for name in SERVICES}
     smtp_port, mail_http_port = free_port(), free_port()
     env = {
         **os.environ,
         "MONGODB_URL": mongo_url,
-        "MONGODB_DB": "e2e_system",
-        "AMQP_URL": system_amqp_url,
+        "MONGODB_DB": database,
+        "AMQP_URL": amqp_url,
         "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": TEST_SECRET,
         "TOKEN_SIGNING_KEY": TEST_SIGNER.private_pem(),
