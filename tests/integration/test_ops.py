@@ -28,9 +28,11 @@ from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, issue_token
 from shared.constants import ERROR_HEADER, dead_letter_queue
 from shared.events import CloudEvent
 from shared.mailsink import RcptFault
+from shared.messaging import RetryPolicy
 from shared.ops import cli
 from shared.settings import CalendarSettings
-from tests.conftest import TEST_SIGNER
+from tests.conftest import TEST_MAX_ATTEMPTS, TEST_RETRY_BASE_MS, TEST_SIGNER
+from tests.integration.calendar.test_feeds import create
 from tests.integration.notifier.conftest import rig
 from tests.integration.notifier.rig import Rig, until
 from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change
@@ -98,6 +100,7 @@ async def test_a_poison_message_is_listed_shown_replayed_once_and_dropped(
     ]
     assert letter["type"] == "registry.thing.renamed"
     assert (letter["attempts"], letter["replays"]) == (1, 0)
+    assert letter["first_death"] is None  # the consumer dead-lettered it, not the broker
     assert "registry.thing.renamed" in letter["reason"]
     code, overview = await ops("dead-letters", "list", "--service", "notifier")
     assert code == 1  # dead letters wait: worth a look
@@ -138,6 +141,27 @@ async def _replayed_once(ops: Ops, letter_id: str) -> dict[str, Any] | None:
         if letter["id"] == letter_id
     ]
     return listing if letters and letters[0]["replays"] == 1 else None
+
+
+async def test_a_dead_letter_says_where_the_broker_first_dead_lettered_it(
+    notifier: Rig, ops: Ops
+) -> None:
+    # Through a retry queue, as a failed attempt goes: its TTL makes the broker dead-letter
+    # it back to the queue, whose consumer then finds it poison.
+    retry = RetryPolicy(TEST_MAX_ATTEMPTS, TEST_RETRY_BASE_MS).retry_queue(EVENTS_QUEUE, 1)
+    poison = CloudEvent(source="/registry", type="registry.thing.renamed", data={})
+    channel = await notifier.amqp.channel(publisher_confirms=True)
+    await channel.default_exchange.publish(
+        aio_pika.Message(body=poison.model_dump_json().encode(), message_id=poison.id),
+        routing_key=retry,
+    )
+    await channel.close()
+    await listed(ops, poison.id)
+    code, shown = await ops("dead-letters", "show", EVENTS_QUEUE, poison.id)
+    assert code == 0
+    death = shown["first_death"]
+    assert (death["queue"], death["reason"]) == (retry, "expired")
+    assert death["at"]
 
 
 async def test_a_dead_letter_whose_cause_is_gone_is_applied_once_when_replayed(
@@ -306,15 +330,7 @@ async def test_outbox_backlog_shows_what_waits_while_the_broker_is_unreachable(
         await until(lambda: _drained(ops), 15, "the seed's events relayed")
 
         await proxy.cut()
-        meeting = {
-            "title": "Panel Meeting 401",
-            "type": "meeting",
-            "committee": "sec-panel",
-            "starts_at": "2030-06-17T09:00:00+00:00",
-            "ends_at": "2030-06-17T12:00:00+00:00",
-        }
-        response = await client.post("/api/v1/events", json=meeting, headers=STAFF)
-        assert response.status == 201, await response.text()
+        await create(client, STAFF)
         code, [backlog] = await ops("outbox", "--service", "calendar", "--max-age", "0")
         assert (code, backlog["pending"]) == (1, 1)
         assert backlog["oldest_age_seconds"] >= 0
