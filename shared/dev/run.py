@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from functools import partial
 from pathlib import Path
@@ -20,12 +21,19 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from services.calendar.seed import demo as calendar_demo
+from services.notifier.seed import demo as notifier_demo
+from services.registry.seed import demo as registry_demo
 from shared.auth import ROLE_ADMIN, ROLE_SECRETARIAT, SigningKey, issue_token
+from shared.dev.demo import load_demo
 from shared.dev.embedded_mongo import EmbeddedMongo, free_port, start_embedded_mongo
 from shared.settings import NotifierSettings
 
 VAR = Path("var")
 SERVICES = (("registry", 8081), ("calendar", 8082), ("notifier", 8083))
+# What a newcomer expects: the register's real history, and a living calendar around today.
+DEFAULT_SEED = "history+demo"
+SEED_PARTS = frozenset({"history", "demo"})
 
 
 def say(message: str) -> None:
@@ -144,6 +152,19 @@ def development_dkim(env: dict[str, str]) -> str:
     return zone_line(env["DKIM_SELECTOR"], domain, record)
 
 
+def seed_choice(value: str) -> frozenset[str]:
+    """Read make run's SEED: history, demo, none, or both joined by "+" (the default)."""
+    wanted = value.strip().lower()
+    if wanted in {"none", "false", "0", "no", ""}:
+        return frozenset()
+    if wanted in {"true", "1", "yes"}:  # SEED's older yes/no meaning: the history
+        return frozenset({"history"})
+    parts = frozenset(part.strip() for part in wanted.replace(",", "+").split("+"))
+    if not parts <= SEED_PARTS:
+        sys.exit(f"[make run] SEED={value!r}: use history, demo, none or history+demo")
+    return parts
+
+
 def ready(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own URL
@@ -162,7 +183,10 @@ def main() -> None:
     # Development: the services hold the signing key and mint their own service tokens.
     signer = token_signing_key()
     env.setdefault("TOKEN_SIGNING_KEY", signer.private_pem())
-    env.setdefault("SEED", "true")
+    seeds = seed_choice(env.get("SEED", DEFAULT_SEED))
+    # A service's own SEED loads the history; the demo set goes through their APIs below.
+    env["SEED"] = "true" if "history" in seeds else "false"
+    sink_url: str | None = None
     env.setdefault("LOG_JSON", "true")
     try:
         if "MONGODB_URL" not in env:
@@ -194,6 +218,7 @@ def main() -> None:
             children.append(("mail sink", sink))
             wait_until(lambda: port_open("127.0.0.1", 8025), "the mail sink", 20, children)
             env["SMTP_URL"] = "smtp://127.0.0.1:1025"
+            sink_url = "http://127.0.0.1:8025"
         dkim_dns = None
         if "DKIM_PRIVATE_KEY" not in env:
             dkim_dns = development_dkim(env)
@@ -217,6 +242,21 @@ def main() -> None:
         dev_token = VAR / "dev-token"
         dev_token.write_text(token + "\n")
         dev_token.chmod(0o600)
+        say(f"seed: {' + '.join(sorted(seeds, reverse=True)) or 'none'} (SEED=history|demo|none)")
+        if "demo" in seeds:
+            say("loading the demonstration set (titles start with [Demo]) through the APIs ...")
+            now = datetime.now(UTC)
+            report = load_demo(
+                (notifier_demo.DEMO_SUBSCRIBER, notifier_demo.demo_calls()),
+                registry_demo.demo_calls(now) + calendar_demo.demo_calls(now),
+                {name: f"http://127.0.0.1:{port}" for name, port in SERVICES},
+                token,
+                sink_url,
+                say,
+            )
+            say(f"demo: {report.created} created, {report.already} there from an earlier run")
+            for failure in report.failed:
+                say(f"demo: refused {failure}")
         print(
             "\n".join(
                 [
