@@ -382,3 +382,36 @@ async def run_process(*argv: str, until_code: int | None = None) -> tuple[int, s
         if until_code is None or code == until_code or loop.time() > deadline:
             return code, output.decode(), errors.decode()
         await asyncio.sleep(0.2)
+
+
+async def test_a_token_made_by_the_command_works_until_the_command_revokes_it(
+    calendar: Callable[..., Awaitable[TestClient[Any, Any]]],
+    mongo_url: str,
+    database_name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await calendar()
+    for name, value in {
+        "MONGODB_URL": mongo_url,
+        "MONGODB_DB": database_name,
+        "TOKEN_SIGNING_KEY": TEST_SIGNER.private_pem(),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    async def sec_ops(*argv: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = await cli.run(list(argv))
+        return code, capsys.readouterr().out
+
+    code, token = await sec_ops("tokens", "create", "--subject", "ops-jane", "--roles", "admin")
+    assert code == 0
+    code, _ = await sec_ops("outbox", "--service", "calendar", "--token", token.strip())
+    assert code == 0
+    code, listing = await sec_ops("tokens", "list", "--json")
+    [recorded] = [t for t in json.loads(listing) if t["subject"] == "ops-jane"]
+    assert (await sec_ops("tokens", "revoke", recorded["_id"]))[0] == 0
+    code, _ = await sec_ops("outbox", "--service", "calendar", "--token", token.strip())
+    assert code == 4
+    code, _ = await sec_ops("tokens", "revoke", recorded["_id"])
+    assert code == 1  # no active token of that id any more
