@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: install system-deps run test test-unit test-integration test-e2e test-security test-conformance lint bench chaos
+.PHONY: install system-deps run test test-unit test-integration test-e2e test-security test-conformance test-contract lint bench chaos
 
 install: $(VENV)/.installed
 
@@ -22,7 +22,7 @@ run: install
 	$(PY) -m shared.dev.run
 
 test: install system-deps
-	$(PYTEST) -q tests/unit tests/integration tests/conformance tests/e2e tests/security tests/chaos -m "not chaos_full"
+	$(PYTEST) -q tests/unit tests/integration tests/conformance tests/e2e tests/security tests/contract tests/chaos -m "not chaos_full"
 
 test-unit: install
 	$(PYTEST) -q tests/unit
@@ -40,6 +40,10 @@ test-security: install system-deps
 # Feeds and .ics of the running calendar read by ical.js (Node) and libical, and strict parsers.
 test-conformance: install system-deps
 	$(PYTEST) -q tests/conformance
+
+# Schemathesis against each service's OpenAPI document, on a system of its own (about 1.5 min).
+test-contract: install system-deps
+	$(PYTEST) -q tests/contract
 
 # The fault suite (issue 12): every scenario, ~15 min; figures to var/chaos/results.json
 # (or CHAOS_RESULTS), quoted in docs/reliability.md. `make test` runs its short subset.
