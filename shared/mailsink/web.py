@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 
 from shared.mailsink.store import MessageStore
-from shared.mailsink.summary import Json, Summary, header_map
+from shared.mailsink.summary import Body, Json, Summary, header_map
 from shared.web_templates import add_static_routes, static_url
 
 STORE: web.AppKey[MessageStore] = web.AppKey("store", MessageStore)
@@ -71,11 +71,8 @@ async def index(request: web.Request) -> web.Response:
 @routes.get("/messages/{id}")
 async def message_page(request: web.Request) -> web.Response:
     """Show one message: its HTML (framed), its text, its headers and its raw bytes."""
-    store = request.app[STORE]
-    summary = _found(request)
-    body = store.body(summary)
-    store.mark_read(summary)
-    raw_bytes = store.raw(summary)
+    summary, body = _opened(request)
+    raw_bytes = request.app[STORE].raw(summary)
     return _page(
         "message.html",
         summary=summary,
@@ -148,10 +145,7 @@ async def delete_messages(request: web.Request) -> web.Response:
 @routes.get("/api/v1/message/{id}")
 async def message(request: web.Request) -> web.Response:
     """Return one message with its text and HTML parts, marking it read."""
-    store = request.app[STORE]
-    summary = _found(request)
-    body = store.body(summary)
-    store.mark_read(summary)
+    summary, body = _opened(request)
     return web.json_response(summary.message_json(body))
 
 
@@ -188,6 +182,15 @@ def _found(request: web.Request) -> Summary:
     if summary is None:
         raise web.HTTPNotFound(text="message not found")
     return summary
+
+
+def _opened(request: web.Request) -> tuple[Summary, Body]:
+    """Return the message and its parsed body, marking it read: someone looked at it."""
+    store = request.app[STORE]
+    summary = _found(request)
+    body = store.body(summary)
+    store.mark_read(summary)
+    return summary, body
 
 
 def _paging(request: web.Request) -> tuple[int, int]:
