@@ -22,7 +22,7 @@ run: install
 	$(PY) -m shared.dev.run
 
 test: install system-deps
-	$(PYTEST) -q tests/unit tests/integration tests/conformance tests/e2e tests/security tests/contract tests/chaos -m "not chaos_full"
+	$(PYTEST) -q tests/unit tests/integration tests/conformance tests/e2e tests/security tests/contract tests/chaos tests/journeys -m "not chaos_full"
 
 test-unit: install
 	$(PYTEST) -q tests/unit
@@ -44,6 +44,11 @@ test-conformance: install system-deps
 # Schemathesis against each service's OpenAPI document, on a system of its own (about 1.5 min).
 test-contract: install system-deps
 	$(PYTEST) -q tests/contract
+
+# People's journeys in Chromium against the system as `make run` starts it (its ports must
+# be free), axe-core on every page; screenshots at 375 and 1280 px in test-artifacts/journeys.
+test-journeys: install system-deps
+	$(PYTEST) -q tests/journeys
 
 # The fault suite (issue 12): every scenario, ~15 min; figures to var/chaos/results.json
 # (or CHAOS_RESULTS), quoted in docs/reliability.md. `make test` runs its short subset.
