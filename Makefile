@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: install system-deps run test test-unit test-integration test-e2e test-security test-conformance test-contract lint bench chaos
+.PHONY: install system-deps run test test-unit test-integration test-e2e test-security test-conformance test-contract test-journeys chaos lint bench
 
 install: $(VENV)/.installed
 
