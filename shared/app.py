@@ -166,7 +166,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics_view(request: web.Request) -> web.Response:
     # Counters by route say how the service is used: for the scraper's service token
-    # (`python -m shared.auth --subject prometheus --roles service`), not the public.
+    # (`python -m shared.tokens create --subject prometheus --roles service`), not the public.
     require_role(request, ROLE_SERVICE)
     body = request.app[PLATFORM].metrics.exposition()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})

@@ -6,6 +6,8 @@ EVENTS_EXCHANGE = "sec.events"
 
 ATTEMPT_HEADER = "x-sec-attempt"
 ERROR_HEADER = "x-sec-last-error"
+# When a consumer put a message in its dead-letter queue (the broker records its own in x-death).
+DEAD_LETTERED_AT_HEADER = "x-sec-dead-lettered-at"
 
 
 def outbox_collection(service: str) -> str:

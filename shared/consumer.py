@@ -14,6 +14,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from shared.constants import (
     ATTEMPT_HEADER,
+    DEAD_LETTERED_AT_HEADER,
     ERROR_HEADER,
     consumer_queue,
     dead_letter_queue,
@@ -192,6 +193,9 @@ class QueueConsumer:
     ) -> None:
         """Copy the message to `queue` (confirmed), then ack the original: never lost."""
         assert self._channel is not None
-        copy = copy_message(message, {ATTEMPT_HEADER: attempt, ERROR_HEADER: repr(error)[:500]})
+        headers: dict[str, str | int] = {ATTEMPT_HEADER: attempt, ERROR_HEADER: repr(error)[:500]}
+        if queue == dead_letter_queue(self.queue_name):
+            headers[DEAD_LETTERED_AT_HEADER] = datetime.now(UTC).isoformat()
+        copy = copy_message(message, headers)
         await self._channel.default_exchange.publish(copy, routing_key=queue)
         await message.ack()

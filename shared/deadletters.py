@@ -29,7 +29,12 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 from pamqp.commands import Basic
 
-from shared.constants import ATTEMPT_HEADER, ERROR_HEADER, dead_letter_queue
+from shared.constants import (
+    ATTEMPT_HEADER,
+    DEAD_LETTERED_AT_HEADER,
+    ERROR_HEADER,
+    dead_letter_queue,
+)
 from shared.messaging import copy_message
 
 REPLAYS_HEADER: Final = "x-sec-replays"
@@ -130,23 +135,27 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(plain(value))
 
 
-def _first_death(headers: Mapping[str, Any]) -> FirstDeath | None:
-    queue, reason = _text(headers.get("x-first-death-queue")), headers.get("x-first-death-reason")
-    if queue is None:
-        return None
+def _first_death(queue: str, headers: Mapping[str, Any]) -> FirstDeath | None:
+    died_in, reason = _text(headers.get("x-first-death-queue")), headers.get("x-first-death-reason")
+    if died_in is None:
+        # Put there by `queue`'s consumer itself (no retry could help, or retries ran out).
+        forwarded = _text(headers.get(DEAD_LETTERED_AT_HEADER))
+        if forwarded is None:
+            return None
+        return FirstDeath(queue, "rejected by its consumer", datetime.fromisoformat(forwarded))
     at = None
     for death in headers.get("x-death") or []:
-        if isinstance(death, Mapping) and _text(death.get("queue")) == queue:
+        if isinstance(death, Mapping) and _text(death.get("queue")) == died_in:
             time = death.get("time")
             at = time if isinstance(time, datetime) else None
-    return FirstDeath(queue, _text(reason) or "unknown", at)
+    return FirstDeath(died_in, _text(reason) or "unknown", at)
 
 
 def dead_letter(queue: str, message: AbstractIncomingMessage) -> DeadLetter:
     """Read what the consumer and the broker recorded on a dead-lettered message."""
     headers = dict(message.headers or {})
     attempts = headers.get(ATTEMPT_HEADER)
-    first_death = _first_death(headers)
+    first_death = _first_death(queue, headers)
     return DeadLetter(
         id=letter_id(message),
         queue=queue,

@@ -100,7 +100,10 @@ async def test_a_poison_message_is_listed_shown_replayed_once_and_dropped(
     ]
     assert letter["type"] == "registry.thing.renamed"
     assert (letter["attempts"], letter["replays"]) == (1, 0)
-    assert letter["first_death"] is None  # the consumer dead-lettered it, not the broker
+    # The consumer dead-lettered it, not the broker: where and when it says itself.
+    assert letter["first_death"]["reason"] == "rejected by its consumer"
+    assert letter["first_death"]["queue"] == letter["queue"]
+    assert letter["first_death"]["at"] is not None
     assert "registry.thing.renamed" in letter["reason"]
     code, overview = await ops("dead-letters", "list", "--service", "notifier")
     assert code == 1  # dead letters wait: worth a look
