@@ -116,14 +116,15 @@ def _parameters(
         schema = components[component]
         required = set(schema.get("required", ()))
         for name, property_schema in schema["properties"].items():
+            cleaned = _without_null(property_schema)
             parameter = {
                 "name": name,
                 "in": "query",
                 "required": name in required,
-                "schema": _without_null(property_schema),
+                "schema": cleaned,
             }
-            if "description" in property_schema:
-                parameter["description"] = property_schema["description"]
+            if "description" in cleaned:
+                parameter["description"] = cleaned["description"]
             parameters.append(parameter)
     headers = list(operation.headers)
     for header in headers:
