@@ -146,7 +146,8 @@ class CalendarEventShape(Marked):
     type: EventType
     committee: str | None = None
     committee_name: str | None = None
-    meeting_number: int | None = None
+    # Digits with an optional x for an extraordinary meeting ("37x"): text, not a number.
+    meeting_number: str | None = None
     reference: str | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime

@@ -158,3 +158,19 @@ async def test_dates_make_an_all_day_entry_ending_on_its_last_day(
     )
     assert status == 422
     assert "both as dates" in problem["detail"]
+
+
+async def test_an_extraordinary_meeting_number_is_stored_and_published(
+    calendar: Client, staff: dict[str, str]
+) -> None:
+    """`37x` (extraordinary) is a meeting number the calendar's own event contract must carry."""
+    status, body = await create(
+        calendar,
+        staff,
+        committee="sec-panel",
+        meeting_number="37x",
+        starts_at="2027-06-11T10:00:00+01:00",
+        ends_at="2027-06-11T12:00:00+01:00",
+    )
+    assert status == 201, body
+    assert body["meeting_number"] == "37x"
