@@ -1,19 +1,25 @@
-"""Measure notifier fan-out throughput against a plain aiosmtplib loop, and alert latency.
+"""Fan-out to N subscribers: the notifier's throughput against a plain aiosmtplib loop.
 
-python -m bench.fanout [--subscribers 10000] [--changes 200] [--concurrency 8]
+python -m bench.fanout [--subscribers 100000] [--workers 2] [--concurrency 8] [--changes 100]
 
-Starts its own SecantusDB, a RabbitMQ vhost of its own on the local broker (or
-AMQP_URL), the mail sink in this process and the notifier as a subprocess (roles
-api + worker), as in production. Figures go to docs/benchmarks.md by hand.
+Runs the notifier as docker-compose.yml and the k8s manifests do: one
+process with roles api + scheduler and `--workers` processes with role worker, competing
+for the delivery batches; its own SecantusDB, its own RabbitMQ vhost on the local broker
+(or AMQP_URL), a registry subprocess for the latency phase, and the mail sink
+(`python -m shared.mailsink`) in a process of its own, so that the sink does not share a
+core with whichever sender it measures. Subscribers are inserted in bulk as the notifier
+stores them. In one run, side by side:
 
-(a) one event to N confirmed subscribers until the sink holds N messages;
-(b) the same N messages, rendered beforehand, sent by a plain aiosmtplib loop with
-    the same concurrency to the same sink (the practical limit);
-(c) latency from publishing a CloudEvent (as the registry's relay does) to the
-    message in the sink, one subscriber, idle system, p50/p99 over `--changes`;
-(d) latency from a registry status change (POST .../transitions on a registry
-    subprocess, its outbox relay, RabbitMQ, the notifier) to the message in the sink,
-    one subscriber following `all`, p50/p99 over `--changes` transitions.
+(a) the plain loop: `--subscribers` messages, rendered beforehand, sent over
+    `--concurrency` aiosmtplib connections to the sink (the practical limit), before and
+    after (b), since other work on the machine moves the figures;
+(b) the notifier: one event to every subscriber, from publishing it until the sink
+    holds them all; then each worker's peak RSS (VmHWM);
+(c) latency from publishing a CloudEvent to its email, one subscriber, idle system;
+(d) latency from a registry transition POST to its email, one subscriber following `all`.
+
+Each phase says how far it got every few seconds, and the CPU each process spent in it,
+which shows what limited it. Figures go to docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -22,210 +28,90 @@ import argparse
 import asyncio
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime
-from email.message import EmailMessage
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aio_pika
-import aiohttp
-import aiosmtplib
 
+from bench.fanout.latency import event_latency, registry_latency, summary
+from bench.fanout.people import EVENT_TYPE, SECRET, TOPIC, seed, status_change, subscribers
+from bench.fanout.plain import plain_loop, render_sample
+from bench.fanout.sink import SinkProcess
+from bench.processes import cpu_seconds, load_average, peak_rss_mib, start_module, stop
 from bench.service import wait_ready
 from services.notifier.adapters import names
 from services.notifier.adapters.documents import to_document
-from services.notifier.domain.mail import Links, Sender, render_alert
-from services.notifier.domain.subscriptions import (
-    Subscription,
-    SubscriptionStatus,
-    new_subscription,
-    subscription_request,
-)
-from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
+from shared.auth import SigningKey
 from shared.constants import EVENTS_EXCHANGE
 from shared.contracts.topics import ALL
 from shared.db import connect_mongo
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 from shared.events import CloudEvent
-from shared.mailsink import MailSink, start_mailsink
 
-SECRET = "bench-secret-that-is-long-enough-for-links"  # noqa: S105 - a throwaway bench key
 SIGNER = SigningKey.generate()  # mints the bench's tokens; the servers hold it too
 DATABASE = "bench_fanout"
-TOPIC = "modification:MP192"
-EVENT_TYPE = "registry.modification.status_changed"
-
-
-def status_change(n: int) -> dict[str, Any]:
-    modification = {
-        "ref": "MP192",
-        "title": "Extend Scheduled Services for SMETS1 Devices",
-        "summary": "Allow SRVs 4.3 and 4.4.3 to be scheduled for SMETS1 Devices.",
-        "status": "report-phase",
-        "status_label": "Report Phase",
-        "path": "path-3",
-        "path_label": "Path 3: Self-Governance",
-        "working_group": "WG1",
-        "high_impact": False,
-        "proposer": "British Gas",
-        "target_release": None,
-        "is_draft": False,
-        "url": "https://registry.sec.example.org/modifications/MP192",
-        "classification": "white",
-    }
-    return {
-        "modification": modification,
-        "previous_ref": "MP192",
-        "from_status": "refinement",
-        "to_status": "report-phase",
-        "from_label": "Refinement Process",
-        "to_label": f"Report Phase ({n})",
-        "reason": "",
-        "actor": "bench",
-        "changed_at": datetime.now(UTC).isoformat(),
-    }
-
-
-def subscribers(count: int, topic: str = TOPIC) -> list[Subscription]:
-    now = datetime.now(UTC)
-    made = []
-    for i in range(count):
-        pending = new_subscription(
-            subscription_request(f"member{i}@bench.example.org", [topic]),
-            now=now,
-            feed_secret=SECRET.encode(),
-        )
-        made.append(
-            replace(
-                pending,
-                status=SubscriptionStatus.CONFIRMED,
-                confirmed_at=now,
-                expires_at=None,
-                confirm_nonce=None,
-            )
-        )
-    return made
 
 
 def vhost_command(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
-def start_service(module: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out, stderr=out)
+@dataclass
+class Phase:
+    """One measured phase: its seconds and the CPU seconds each process spent in it."""
+
+    name: str
+    seconds: float
+    cpu: dict[str, float]
 
 
-def stop_service(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+class Processes:
+    """The processes whose CPU the phases account for, by name."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+
+    def cpu(self) -> dict[str, float]:
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    async def measure(self, name: str, run: Callable[[], Awaitable[float]]) -> Phase:
+        """Run a phase that returns its own seconds; note the CPU each process spent."""
+        before = self.cpu()
+        seconds = await run()
+        after = self.cpu()
+        return Phase(name, seconds, {k: after[k] - before[k] for k in after})
 
 
-async def wait_count(sink: MailSink, count: int, seconds: float) -> float:
-    """Wait until the sink holds `count` messages; return when (perf_counter) it did."""
-    deadline = time.perf_counter() + seconds
-    while len(sink.store) < count:
-        if time.perf_counter() > deadline:
-            raise RuntimeError(f"sink holds {len(sink.store)} of {count} messages")
-        await asyncio.sleep(0.001)
-    return time.perf_counter()
-
-
-async def plain_loop(messages: list[EmailMessage], port: int, concurrency: int) -> float:
-    """Send pre-rendered messages over `concurrency` connections; return the seconds taken."""
-    queue: asyncio.Queue[EmailMessage] = asyncio.Queue()
-    for message in messages:
-        queue.put_nowait(message)
-
-    async def worker() -> None:
-        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port)
-        await client.connect()
-        while not queue.empty():
-            message = queue.get_nowait()
-            await client.send_message(message)
-        await client.quit()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started
-
-
-def render_all(people: list[Subscription], event: CloudEvent) -> list[EmailMessage]:
-    sender = Sender("notifications@sec.example.org", "SEC alerts")
-    links = Links(
-        "https://alerts.example.org/manage?token=x",
-        "https://alerts.example.org/unsubscribe?token=x",
-        "mailto:unsubscribe@sec.example.org",
+def report(phases: list[Phase], count: int, rss: dict[str, float], concurrency: int) -> None:
+    names_ = list(phases[0].cpu)
+    print(f"\nfan-out to {count:,} subscribers, SMTP concurrency {concurrency}; CPU s per process")
+    print("| phase | seconds | messages/s | " + " | ".join(names_) + " |")
+    print("| --- | ---: | ---: | " + " | ".join("---:" for _ in names_) + " |")
+    for phase in phases:
+        cpu = " | ".join(f"{phase.cpu[n]:.0f}" for n in names_)
+        print(f"| {phase.name} | {phase.seconds:.1f} | {count / phase.seconds:.0f} | {cpu} |")
+    notifier = next(p for p in phases if p.name == "notifier")
+    plain = [p.seconds for p in phases if p.name.startswith("plain")]
+    mean = sum(plain) / len(plain)
+    print(
+        f"\nnotifier / plain loop: {mean / notifier.seconds:.0%} (goal 70%; plain loop "
+        f"{', '.join(f'{count / s:.0f}' for s in plain)} msg/s, notifier "
+        f"{count / notifier.seconds:.0f} msg/s)"
     )
-    return [
-        render_alert(
-            event.type,
-            event.data,
-            person,
-            links,
-            None,
-            event_id=event.id,
-            sender=sender,
-            sent_at=datetime.now(UTC),
-            message_id_domain="sec.example.org",
-        )
-        for person in people
-    ]
-
-
-# A path-3 modification's moves, each one a `registry.modification.status_changed`.
-PATH3_MOVES = (
-    "refinement",
-    "report-phase",
-    "modification-report-consultation",
-    "change-board-vote",
-)
-
-
-async def registry_latency(base: str, sink: MailSink, changes: int) -> list[float]:
-    """Move fresh modifications through path 3; time each transition POST until its email.
-
-    The one subscriber follows `all`, so each creation is alerted too (waited for, not
-    timed).
-    """
-    staff = {"Authorization": "Bearer " + issue_token(SIGNER, "bench", {ROLE_SECRETARIAT})}
-    api = f"{base}/api/v1/modifications"
-    latencies: list[float] = []
-    async with aiohttp.ClientSession(headers=staff) as http:
-        number = 500
-        while len(latencies) < changes:
-            ref = f"MP{number}"
-            number += 1
-            body = {"ref": ref, "title": f"Bench modification {ref}", "path": "path-3"}
-            async with http.post(api, json=body) as response:
-                assert response.status == 201, await response.text()
-            await wait_count(sink, len(sink.store) + 1, seconds=30)
-            for to in PATH3_MOVES[: changes - len(latencies)]:
-                await asyncio.sleep(0.02)  # idle between changes
-                expected = len(sink.store) + 1
-                started = time.perf_counter()
-                async with http.post(
-                    f"{api}/{ref}/transitions", json={"to": to, "reason": "bench"}
-                ) as response:
-                    assert response.status == 201, await response.text()
-                latencies.append(await wait_count(sink, expected, seconds=30) - started)
-    return latencies
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+    print(
+        "peak RSS (VmHWM) MiB: "
+        + ", ".join(f"{name} {mib:.0f}" for name, mib in rss.items())
+        + " (goal: each worker under 300)",
+        flush=True,
+    )
 
 
 async def run(args: argparse.Namespace, workdir: Path) -> None:
+    print(f"before: {load_average()}", flush=True)
     mongo_server = start_embedded_mongo(workdir / "mongo", log_path=workdir / "mongo.log")
     vhost = None
     amqp_url = os.environ.get("AMQP_URL")
@@ -234,13 +120,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         vhost_command("add_vhost", vhost)
         vhost_command("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
         amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    sink = await start_mailsink(
-        smtp_host="127.0.0.1",
-        smtp_port=0,
-        http_host="127.0.0.1",
-        http_port=0,
-        directory=workdir / "mail",
-    )
+    sink = SinkProcess(workdir)
     port = free_port()
     env = {
         **os.environ,
@@ -250,32 +130,44 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
         "SECRET_KEY": SECRET,
         "TOKEN_SIGNING_KEY": SIGNER.private_pem(),
         "PORT": str(port),
-        "ROLES": '["api", "worker"]',
+        "ROLES": '["api", "scheduler"]',
         "SMTP_URL": f"smtp://127.0.0.1:{sink.smtp_port}",
         "SMTP_CONCURRENCY": str(args.concurrency),
         "LOG_LEVEL": "WARNING",
     }
-    notifier = start_service("services.notifier", env, workdir / "notifier.log")
-    # Delivery workers are competing consumers of the batch queue: more processes send more.
+    api = start_module("services.notifier", env, workdir / "notifier-api.log")
+    # Delivery workers are competing consumers of the batch queue, as compose and k8s run them.
+    worker_ports = [free_port() for _ in range(args.workers)]
     workers = [
-        start_service(
+        start_module(
             "services.notifier",
-            {**env, "ROLES": '["worker"]', "PORT": str(free_port())},
-            workdir / f"worker-{number}.log",
+            {**env, "ROLES": '["worker"]', "PORT": str(worker_port)},
+            workdir / f"notifier-worker-{number}.log",
         )
-        for number in range(1, args.workers)
+        for number, worker_port in enumerate(worker_ports, 1)
     ]
     registry_port = free_port()
-    registry = start_service(
+    registry = start_module(
         "services.registry",
-        {**env, "MONGODB_DB": "bench_registry", "PORT": str(registry_port)},
+        {**env, "MONGODB_DB": "bench_registry", "PORT": str(registry_port), "ROLES": '["api"]'},
         workdir / "registry.log",
     )
     mongo = connect_mongo(mongo_server.url, DATABASE, "bench")
     amqp = await aio_pika.connect_robust(amqp_url)
     try:
-        await wait_ready(f"http://127.0.0.1:{port}")
+        await sink.ready()
+        for ready in (port, *worker_ports):
+            await wait_ready(f"http://127.0.0.1:{ready}")
         await wait_ready(f"http://127.0.0.1:{registry_port}")
+        processes = Processes(
+            {
+                "sink": sink.pid,
+                **{f"worker {i}": w.pid for i, w in enumerate(workers, 1)},
+                "api": api.pid,
+                "database": mongo_server.process.pid,
+                "bench": os.getpid(),
+            }
+        )
         channel = await amqp.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(
             EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
@@ -291,95 +183,70 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
                 routing_key=event.type,
             )
 
-        people = subscribers(args.subscribers)
+        count = args.subscribers
         collection = mongo.collection(names.SUBSCRIPTIONS)
-        await collection.insert_many([to_document(p) for p in people])
-        print(f"{len(people)} confirmed subscribers loaded", flush=True)
-
+        await seed(collection, count)
         event = CloudEvent(
             source="/registry", type=EVENT_TYPE, subject="MP192", data=status_change(0)
         )
-        started = time.perf_counter()
-        await publish(event)
-        finished = await wait_count(sink, len(people), seconds=max(600, len(people) * 0.25))
-        notifier_seconds = finished - started
-        n = len(people)
-        # Each figure is printed as soon as it is measured: a later phase may fail.
-        print(
-            f"\nfan-out to {n} subscribers, concurrency {args.concurrency}, "
-            f"{args.workers} worker process(es)"
-        )
-        print("| path | seconds | messages/s |")
-        print("| --- | ---: | ---: |")
-        print(
-            f"| notifier (event → sink) | {notifier_seconds:.1f} | {n / notifier_seconds:.0f} |",
-            flush=True,
-        )
-        await sink.store.delete()
+        # In a thread: the loop keeps answering the broker's heartbeats meanwhile.
+        messages = await asyncio.to_thread(render_sample, subscribers(100), event)
+        recipients = [f"member{i}@bench.example.org" for i in range(count)]
 
-        # In a thread: rendering 10,000 messages takes a minute, and a blocked loop misses
-        # the AMQP heartbeats (the broker then resets the connection the later phases use).
-        messages = await asyncio.to_thread(render_all, people, event)
-        plain_seconds = await plain_loop(messages, sink.smtp_port, args.concurrency)
-        assert len(sink.store) == len(people)
-        print(f"| plain aiosmtplib loop | {plain_seconds:.1f} | {n / plain_seconds:.0f} |")
-        print(f"ratio: {plain_seconds / notifier_seconds:.0%} of the plain loop", flush=True)
-        await sink.store.delete()
+        async def plain() -> float:
+            seconds = await plain_loop(messages, recipients, sink.smtp_port, args.concurrency)
+            print(f"  plain loop: {count / seconds:.0f} msg/s", flush=True)
+            return seconds
 
-        await collection.delete_many({})
-        await collection.insert_one(to_document(people[0]))
-        latencies = []
-        for n in range(1, args.changes + 1):
-            await asyncio.sleep(0.02)  # idle between changes
-            sent_at = time.perf_counter()
-            await publish(
-                CloudEvent(
-                    source="/registry", type=EVENT_TYPE, subject="MP192", data=status_change(n)
-                )
+        async def notifier() -> float:
+            started = time.perf_counter()
+            await publish(event)
+            limit = max(600.0, count * 0.05)
+            finished = await sink.wait_for(count, started, limit, "notifier")
+            print(f"  notifier: {count / (finished - started):.0f} msg/s", flush=True)
+            return finished - started
+
+        phases = []
+        for name, phase in (("plain loop", plain), ("notifier", notifier), ("plain loop", plain)):
+            print(f"{name}: {count:,} messages", flush=True)
+            phases.append(await processes.measure(name, phase))
+            await sink.clear()
+        rss = {f"worker {i}": peak_rss_mib(w.pid) for i, w in enumerate(workers, 1)}
+        rss["api"] = peak_rss_mib(api.pid)
+        report(phases, count, rss, args.concurrency)
+
+        if args.changes:
+            await collection.delete_many({})
+            await collection.insert_one(to_document(subscribers(1, TOPIC)[0]))
+            latencies = await event_latency(publish, sink, args.changes)
+            print(f"\nCloudEvent publish → sink, {args.changes} changes, one subscriber:")
+            print(summary(latencies), flush=True)
+            await collection.delete_many({})
+            await collection.insert_one(to_document(subscribers(1, ALL)[0]))
+            transitions = await registry_latency(
+                f"http://127.0.0.1:{registry_port}", SIGNER, sink, args.changes
             )
-            latencies.append(await wait_count(sink, n, seconds=30) - sent_at)
-        print(f"\nlatency CloudEvent publish → sink, {args.changes} changes, one subscriber:")
-        print(
-            f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
-            f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
-            f"max {max(latencies) * 1000:.0f} ms",
-            flush=True,
-        )
-
-        await collection.delete_many({})
-        await sink.store.delete()
-        [follower] = subscribers(1, ALL)
-        await collection.insert_one(to_document(follower))
-        transitions = await registry_latency(
-            f"http://127.0.0.1:{registry_port}", sink, args.changes
-        )
-
-        print(f"\nlatency registry transition POST → sink, {len(transitions)} transitions:")
-        print(
-            f"p50 {percentile(transitions, 0.5) * 1000:.0f} ms, "
-            f"p99 {percentile(transitions, 0.99) * 1000:.0f} ms, "
-            f"max {max(transitions) * 1000:.0f} ms"
-        )
+            print(f"registry transition POST → sink, {len(transitions)} transitions:")
+            print(summary(transitions))
     finally:
-        for worker in workers:
-            stop_service(worker)
-        stop_service(notifier)
-        stop_service(registry)
+        for process in (*workers, api, registry):
+            stop(process)
         await amqp.close()
         await mongo.close()
         await sink.close()
         mongo_server.stop()
         if vhost is not None:
             vhost_command("delete_vhost", vhost)
+        print(f"after: {load_average()}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--changes", type=int, default=200)
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
-        "--workers", type=int, default=2, help="notifier processes consuming the delivery queue"
+        "--workers", type=int, default=2, help="notifier processes with role worker"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as workdir:

@@ -29,16 +29,13 @@ import aiohttp
 from bench.feeds.data import entries, load
 from bench.feeds.servers import (
     NGINX,
-    children,
-    cpu_seconds,
-    peak_rss_mib,
     start_calendar,
     start_nginx,
     start_radicale,
-    stop,
     upload_radicale,
     wait_http,
 )
+from bench.processes import children, cpu_seconds, peak_rss_mib, stop
 from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 

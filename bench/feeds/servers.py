@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.processes import start_module
+
 NGINX = "/usr/sbin/nginx"
 
 
@@ -36,10 +38,7 @@ def start_calendar(
         "LOG_LEVEL": "WARNING",
         "PUBLIC_BASE_URL_CALENDAR": "https://calendar.sec.example.org",
     }
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "services.calendar"], env=env, stdout=out, stderr=out
-        )
+    return start_module("services.calendar", env, log)
 
 
 def start_nginx(root: Path, port: int) -> subprocess.Popen[bytes]:
@@ -131,37 +130,3 @@ async def upload_radicale(collection_url: str, ics: bytes) -> None:
         async with session.put(collection_url, data=ics, headers=headers) as response:
             if response.status not in {201, 204}:
                 raise SystemExit(f"Radicale PUT: {response.status} {await response.text()}")
-
-
-def peak_rss_mib(*pids: int) -> float:
-    """Return the summed peak resident set (VmHWM) of the processes, in MiB."""
-    total = 0
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                total += int(line.split()[1])
-    return total / 1024
-
-
-def cpu_seconds(*pids: int) -> float:
-    """Return the processes' CPU time so far (user + system), in seconds."""
-    ticks = 0
-    for pid in pids:
-        # Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -147,7 +148,7 @@ async def benchmark(base: str, count: int, moving: int, seconds: float) -> list[
                 "transition",
                 clients,
                 seconds,
-                lambda session, index, turn, c=clients: move(session, index, turn, c),
+                partial(move, clients=clients),
             )
         )
     return results
