@@ -87,8 +87,38 @@ STRUCTURED_HEADERS: Final = (
 )
 
 
+class _ReusingHeaderRegistry(HeaderRegistry):
+    """The stdlib registry without the two costs per header that a fan-out repeats.
+
+    The stdlib builds a new header class on every lookup, and parses again a value it
+    parsed for the previous subscriber (From, Date, Subject, the MIME headers). A parsed
+    header is immutable, so one object may stand in many messages; the per-subscriber
+    values (To, Message-ID, List-Unsubscribe) only pass through the small cache.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._parsed = functools.lru_cache(maxsize=256)(super().__call__)
+
+    def map_to_type(self, name: str, cls: type[BaseHeader]) -> None:
+        super().map_to_type(name, cls)
+        self._classes.clear()
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        cls = self._classes.get(name)
+        if cls is None:
+            cls = self._classes[name] = super().__getitem__(name)
+        return cls
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        if isinstance(value, str):
+            return self._parsed(name, value)
+        return super().__call__(name, value)  # an Address cannot be a cache key
+
+
 def _header_registry() -> HeaderRegistry:
-    registry = HeaderRegistry()
+    registry = _ReusingHeaderRegistry()
     for name in STRUCTURED_HEADERS:
         registry.map_to_type(name, cast(type[BaseHeader], WhitespaceFoldedHeader))
     return registry

@@ -1,0 +1,88 @@
+"""Reusing parsed headers across a fan-out's emails changes none of their bytes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from email import policy as email_policy
+from email.headerregistry import BaseHeader, HeaderRegistry
+from typing import cast
+
+import pytest
+
+from services.notifier.domain import mail, subscriptions
+from services.notifier.domain.mail import Links, render_alert, wire_bytes
+
+from .samples import DOMAIN, LINKS, NOW, SENDER, confirmed, status_changed
+from .test_golden import CASES
+
+BOUNDARY = re.compile(rb'boundary="([^"]+)"')
+
+
+def _without_boundaries(raw: bytes) -> bytes:
+    """Replace each multipart's random boundary by its position, so two renders compare."""
+    for number, boundary in enumerate(BOUNDARY.findall(raw)):
+        raw = raw.replace(boundary, b"BOUNDARY-%d" % number)
+    return raw
+
+
+def _stdlib_policies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Render with the stdlib registry: a new header class and a fresh parse every time."""
+    registry = HeaderRegistry()
+    for name in mail.STRUCTURED_HEADERS:
+        registry.map_to_type(name, cast(type[BaseHeader], mail.WhitespaceFoldedHeader))
+    policy = email_policy.default.clone(header_factory=registry, cte_type="7bit")
+    monkeypatch.setattr(mail, "MAIL_POLICY", policy)
+    monkeypatch.setattr(mail, "WIRE_POLICY", policy.clone(linesep="\r\n"))
+
+
+def _same_subscriptions_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give the subscriptions a case makes the same id, nonce and salt on every render."""
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=1))
+    monkeypatch.setattr(subscriptions, "new_nonce", lambda: "nonce")
+    monkeypatch.setattr(subscriptions, "new_feed_salt", lambda: "salt")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_email_kind_has_the_bytes_the_stdlib_registry_gives(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _same_subscriptions_each_time(monkeypatch)
+    # Twice with reuse, so the second render takes its headers from the cache.
+    first = _without_boundaries(wire_bytes(CASES[name]()))
+    reused = _without_boundaries(wire_bytes(CASES[name]()))
+    _stdlib_policies(monkeypatch)
+    parsed_afresh = _without_boundaries(wire_bytes(CASES[name]()))
+    assert first == reused == parsed_afresh
+
+
+def test_each_subscriber_keeps_their_own_headers_when_renders_alternate() -> None:
+    people = [confirmed(["modification:MP192"]), confirmed(["all"])]
+    links = [
+        LINKS,
+        Links(
+            manage_url="https://alerts.secas.example.org/subscriptions/manage?token=OTHER",
+            unsubscribe_url="https://alerts.secas.example.org/unsubscribe?token=OTHER",
+            unsubscribe_mailto="mailto:unsubscribe@secas.example.org?subject=unsubscribe%20OTHER",
+        ),
+    ]
+
+    def render(index: int, event_id: str) -> tuple[str, str, str]:
+        message = render_alert(
+            "registry.modification.status_changed",
+            status_changed(),
+            people[index],
+            links[index],
+            None,
+            event_id=event_id,
+            sender=SENDER,
+            sent_at=NOW,
+            message_id_domain=DOMAIN,
+        )
+        return message["To"], message["Message-ID"], message["List-Unsubscribe"]
+
+    first = [render(0, "evt-1"), render(1, "evt-1"), render(0, "evt-2")]
+    assert first[0][2] != first[1][2]  # their own unsubscribe links
+    assert first[0][1] != first[1][1] != first[2][1]  # one Message-ID per event and person
+    assert first[0][2] == first[2][2]
+    assert [render(0, "evt-1"), render(1, "evt-1"), render(0, "evt-2")] == first
