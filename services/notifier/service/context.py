@@ -75,6 +75,8 @@ class NotifierContext:
     schedule_runs: ScheduleRunRepository
     rate_limiter: RateLimiter
     smtp: SmtpPool
+    # SMTP_CONCURRENCY slots, each held from a send's start until its outcome is recorded.
+    sending: asyncio.Semaphore
     calendar: CalendarClient
     secret: bytes
     sender: Sender
@@ -115,6 +117,7 @@ def build_context(platform: Platform, settings: NotifierSettings, clock: Clock) 
             settings.smtp_concurrency,
             signer=DkimSigner.from_settings(settings),
         ),
+        sending=asyncio.Semaphore(settings.smtp_concurrency),
         calendar=CalendarClient(
             platform.http, settings.public_base_url_calendar, settings.calendar_url
         ),
