@@ -38,15 +38,21 @@ RESULTS: Final = Path(
 )
 
 
+def running_test_command() -> str:
+    """The command that runs the current test alone (pytest names it in the environment)."""
+    node = os.environ.get("PYTEST_CURRENT_TEST", "tests/chaos").rsplit(" (", 1)[0]
+    return f".venv/bin/python -m pytest '{node}'"
+
+
 @dataclass
 class Figures:
     """One scenario's record: what was injected, what had to hold, what was measured."""
 
     scenario: str
     injected: str
-    command: str
     expected: dict[str, Any] = field(default_factory=dict)
     measured: dict[str, Any] = field(default_factory=dict)
+    command: str = field(default_factory=running_test_command)
 
     def save(self) -> None:
         """Merge this scenario's figures into the results file (one entry per scenario)."""

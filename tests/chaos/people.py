@@ -24,8 +24,17 @@ from services.notifier.domain.subscriptions import (
     subscription_request,
 )
 from shared.idempotency import HEADER
-from tests.chaos.harness import ChaosSystem, post
+from tests.chaos.harness import SERVICES, ChaosSystem, post
 from tests.conftest import TEST_SECRET
+
+FOLLOWER = "follower@chaos.example.org"
+
+
+async def start_with_follower(system: ChaosSystem, topic: str) -> str:
+    """Start every service and subscribe FOLLOWER to `topic`; return the address."""
+    await system.start(*SERVICES)
+    await subscribe(system, [FOLLOWER], [topic])
+    return FOLLOWER
 
 
 def addresses(count: int, prefix: str = "member") -> list[str]:
@@ -91,7 +100,7 @@ NO_ANSWER = "no answer"
 async def write_until_acknowledged(
     http: aiohttp.ClientSession, system: ChaosSystem, number: int, answers: list[str]
 ) -> None:
-    """POST one modification, retrying with the same Idempotency-Key until it is answered 201.
+    """POST one modification, retrying with the same Idempotency-Key until answered 201 (or 409).
 
     Each answer goes to `answers`: its status, IN_PROGRESS, or NO_ANSWER (a timeout).
     """
@@ -104,7 +113,8 @@ async def write_until_acknowledged(
                 detail = str((await response.json(content_type=None) or {}).get("detail", ""))
                 running = response.status == 409 and HEADER in detail
                 answers.append(IN_PROGRESS if running else str(response.status))
-                if response.status == 201:
+                # A plain 409 ("exists already") ends it: retrying cannot change that answer.
+                if response.status == 201 or (response.status == 409 and not running):
                     return
         except (aiohttp.ClientError, TimeoutError):
             answers.append(NO_ANSWER)

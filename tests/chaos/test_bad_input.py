@@ -19,16 +19,21 @@ from shared.topology import CONSUMER_QUEUES
 from tests.chaos.conftest import OpenSystem
 from tests.chaos.harness import SERVICES, ChaosSystem
 from tests.chaos.ledger import Figures, measure, wait_for, wait_for_mail
-from tests.chaos.people import addresses, consultation, create, missing, subscribe
+from tests.chaos.people import (
+    addresses,
+    consultation,
+    create,
+    missing,
+    start_with_follower,
+    subscribe,
+)
 
 FLAKY = "flaky@chaos.example.org"
 BOUNCE = "bounce@chaos.example.org"
 
 
 @pytest.mark.chaos
-async def test_smtp_451_twice_then_success_and_550(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
-) -> None:
+async def test_smtp_451_twice_then_success_and_550(open_chaos: OpenSystem) -> None:
     # The sink's own fault injection: RCPT refused with 451 twice for FLAKY, 550 for BOUNCE.
     system = await open_chaos(mail_faults=["451x2:flaky@*", "550:bounce@*"])
     await system.start(*SERVICES)
@@ -39,7 +44,6 @@ async def test_smtp_451_twice_then_success_and_550(
         "smtp-451-twice-and-550",
         "a consultation alert to 7 subscribers through a relay that answers RCPT with 451 "
         "twice for one of them and 550 for another",
-        f"pytest '{request.node.nodeid}'",
         expected={"emails": 6, "flaky_delivered_once": True, "refused_recorded_failed": True},
     )
     async with aiohttp.ClientSession() as http:
@@ -123,18 +127,15 @@ async def publish_again(system: ChaosSystem, envelope: CloudEvent, times: int) -
 
 @pytest.mark.chaos
 async def test_poison_on_every_queue_and_an_event_delivered_three_times(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
+    open_chaos: OpenSystem,
 ) -> None:
     system = await open_chaos()
-    await system.start(*SERVICES)
+    follower = await start_with_follower(system, "consultations")
     pids = {name: system.processes[name].pid for name in SERVICES}
-    follower = "follower@chaos.example.org"
-    await subscribe(system, [follower], ["consultations"])
     figures = Figures(
         "poison-and-triple-redelivery",
         "a corrupt, a foreign and an invalid message on every consumer queue, then a "
         "consultation whose event is delivered three times",
-        f"pytest '{request.node.nodeid}'",
         expected={
             "dead_lettered_per_queue": len(POISON),
             "dead_letters": len(POISON) * len(CONSUMER_QUEUES),

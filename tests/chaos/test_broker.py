@@ -13,7 +13,7 @@ from shared.constants import outbox_collection
 from shared.outbox import PENDING
 from tests.chaos.conftest import OpenSystem
 from tests.chaos.ledger import Figures, events_dropped, measure, wait_for, wait_for_mail
-from tests.chaos.people import missing, subscribe, write_until_acknowledged
+from tests.chaos.people import missing, start_with_follower, write_until_acknowledged
 
 WRITES = 50
 CUT_AFTER = 10
@@ -23,18 +23,13 @@ CUT_SECONDS = 20.0
 @pytest.mark.chaos
 @pytest.mark.chaos_full
 @pytest.mark.timeout(600)
-async def test_broker_cut_for_20_s_during_writes(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
-) -> None:
+async def test_broker_cut_for_20_s_during_writes(open_chaos: OpenSystem) -> None:
     system = await open_chaos()
-    await system.start("registry", "calendar", "notifier")
-    follower = "follower@chaos.example.org"
-    await subscribe(system, [follower], ["all"])
+    follower = await start_with_follower(system, "all")
     figures = Figures(
         "broker-cut-during-writes",
         f"every service's RabbitMQ connection cut (TCP proxy) for {CUT_SECONDS:.0f} s after "
         f"{CUT_AFTER} of {WRITES} POST /api/v1/modifications; the rest written during the cut",
-        f"pytest '{request.node.nodeid}'",
         expected={"acknowledged_writes": WRITES, "emails": WRITES},
     )
     answers: list[str] = []
@@ -62,15 +57,12 @@ async def test_broker_cut_for_20_s_during_writes(
 @pytest.mark.chaos
 @pytest.mark.chaos_full
 @pytest.mark.timeout(600)
-async def test_first_start_on_a_fresh_vhost_drops_no_seed_event(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
-) -> None:
+async def test_first_start_on_a_fresh_vhost_drops_no_seed_event(open_chaos: OpenSystem) -> None:
     system = await open_chaos(seed=True)
     figures = Figures(
         "first-start-fresh-vhost",
         "first start with seed data on an empty vhost: the registry alone relays its whole "
         "seed before the calendar and the notifier start",
-        f"pytest '{request.node.nodeid}'",
         expected={"events_dropped": 0},
     )
     await system.start("registry")

@@ -61,30 +61,23 @@ async def cut_the_broker(system: ChaosSystem) -> float:
     return time.time()
 
 
-@pytest.mark.chaos
-@pytest.mark.chaos_full
-@pytest.mark.timeout(900)
-async def test_notifier_kill_9_during_a_fan_out_to_1000(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
-) -> None:
-    figures = Figures(
-        "notifier-kill-during-fan-out",
+FAULTS = {
+    "notifier-kill-during-fan-out": (
         f"kill -9 of the notifier once {STRIKE_AT} of {FANOUT} alerts are sent, then restart",
-        f"pytest '{request.node.nodeid}'",
-    )
-    await fan_out_through(open_chaos, figures, kill_and_restart_notifier)
-
-
-@pytest.mark.chaos
-@pytest.mark.chaos_full
-@pytest.mark.timeout(900)
-async def test_broker_cut_for_20_s_during_a_fan_out_to_1000(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
-) -> None:
-    figures = Figures(
-        "broker-cut-during-fan-out",
+        kill_and_restart_notifier,
+    ),
+    "broker-cut-during-fan-out": (
         f"every service's RabbitMQ connection cut (TCP proxy) for {CUT_SECONDS:.0f} s once "
         f"{STRIKE_AT} of {FANOUT} alerts are sent",
-        f"pytest '{request.node.nodeid}'",
-    )
-    await fan_out_through(open_chaos, figures, cut_the_broker)
+        cut_the_broker,
+    ),
+}
+
+
+@pytest.mark.chaos
+@pytest.mark.chaos_full
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("scenario", list(FAULTS))
+async def test_a_fan_out_to_1000_survives(open_chaos: OpenSystem, scenario: str) -> None:
+    injected, fault = FAULTS[scenario]
+    await fan_out_through(open_chaos, Figures(scenario, injected), fault)

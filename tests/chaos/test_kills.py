@@ -8,26 +8,20 @@ import aiohttp
 import pytest
 
 from tests.chaos.conftest import OpenSystem
-from tests.chaos.harness import SERVICES
 from tests.chaos.ledger import Figures, measure, wait_for_mail
-from tests.chaos.people import create, missing, modification, subscribe
+from tests.chaos.people import create, missing, modification, start_with_follower
 
 WRITES = 50
 
 
 @pytest.mark.chaos
-async def test_registry_kill_9_right_after_50_writes(
-    open_chaos: OpenSystem, request: pytest.FixtureRequest
-) -> None:
+async def test_registry_kill_9_right_after_50_writes(open_chaos: OpenSystem) -> None:
     system = await open_chaos()
-    await system.start(*SERVICES)
-    follower = "follower@chaos.example.org"
-    await subscribe(system, [follower], ["all"])
+    follower = await start_with_follower(system, "all")
     figures = Figures(
         "registry-kill-after-writes",
         f"kill -9 of the registry right after {WRITES} acknowledged POST "
         "/api/v1/modifications, then restart",
-        f"pytest '{request.node.nodeid}'",
         expected={"acknowledged_writes": WRITES, "emails": WRITES},
     )
     async with aiohttp.ClientSession() as http:
