@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ASCENDING
 
 from shared.app import PLATFORM
-from shared.auth import PRINCIPAL_KEY, ROLE_ADMIN, requires
+from shared.auth import PRINCIPAL_KEY, ROLE_ADMIN
 from shared.deadletters import (
     Handled,
     QueueUnavailable,
@@ -34,10 +34,20 @@ from shared.deadletters import (
     replay_dead_letters,
 )
 from shared.errors import Problem
+from shared.openapi import Operations, PathParam, Reply, publish
+from shared.ops.responses import (
+    DeadLetter,
+    DeadLetterList,
+    DeadLetterQueues,
+    Dropped,
+    OutboxBacklog,
+    Replayed,
+    admin_json,
+)
 from shared.outbox import PENDING, Outbox
 from shared.text import StrictCleanText
 from shared.topology import CONSUMER_QUEUES
-from shared.web import json_response, read_model, read_query
+from shared.web import read_model, read_query
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +96,7 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(100, ge=1, le=1000)
+    limit: int = Field(100, ge=1, le=1000, description="How many letters to show, oldest first.")
 
 
 class LettersBody(BaseModel):
@@ -138,73 +148,141 @@ def who(request: web.Request) -> str:
     return "unknown" if principal is None else principal.subject
 
 
-@requires(ROLE_ADMIN)
-async def outbox_view(request: web.Request) -> web.Response:
+ADMIN = Operations("admin")
+QUEUE = {
+    "queue": PathParam(
+        "One of the service's consumer queues (GET /api/v1/admin/dead-letters lists them).",
+        "notifier.deliveries",
+    )
+}
+LETTER = {
+    "letter_id": PathParam(
+        "A dead letter's id as listed: its message id, or sha256-<hash> of its body.",
+        "3f2c9a4e-0d8b-4c55-9a51-1b7f6e2d9c10",
+    )
+}
+NO_QUEUE = "This service has no such consumer queue."
+BROKER_DOWN = "The broker cannot be reached now; try again after Retry-After seconds."
+
+
+@ADMIN.add(
+    "GET",
+    f"{ADMIN_PREFIX}/outbox",
+    summary="How many events wait in this service's outbox for the broker, and for how long",
+    roles=(ROLE_ADMIN,),
+    replies={200: Reply("The pending count and the oldest pending event's time.", OutboxBacklog)},
+)
+async def show_outbox(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
     backlog = await outbox_backlog(platform.outbox)
-    return json_response(backlog.as_json(datetime.now(UTC)))
+    return admin_json(OutboxBacklog, backlog.as_json(datetime.now(UTC)))
 
 
-@requires(ROLE_ADMIN)
-async def queues_view(request: web.Request) -> web.Response:
+@ADMIN.add(
+    "GET",
+    f"{ADMIN_PREFIX}/dead-letters",
+    summary="This service's consumer queues and how many dead letters each holds",
+    roles=(ROLE_ADMIN,),
+    replies={200: Reply("Every consumer queue of the service with its count.", DeadLetterQueues)},
+    problems={503: BROKER_DOWN},
+)
+async def count_dead_letters_by_queue(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
     counts = []
     for queue in queues_of(platform.service):
         count = await _broker_call(partial(count_dead_letters, _connection(request), queue))
         counts.append({"queue": queue, "dead_letters": count})
-    return json_response({"service": platform.service, "queues": counts})
+    return admin_json(DeadLetterQueues, {"service": platform.service, "queues": counts})
 
 
-@requires(ROLE_ADMIN)
-async def list_view(request: web.Request) -> web.Response:
+@ADMIN.add(
+    "GET",
+    f"{ADMIN_PREFIX}/dead-letters/{{queue}}",
+    summary="List a queue's dead letters, oldest first, without their payloads",
+    description="The letters are read and given back to the queue in their order.",
+    query=ListQuery,
+    path_params=QUEUE,
+    roles=(ROLE_ADMIN,),
+    replies={200: Reply("The queue's count and its first `limit` letters.", DeadLetterList)},
+    problems={404: NO_QUEUE, 503: BROKER_DOWN},
+)
+async def list_queue_dead_letters(request: web.Request) -> web.Response:
     queue = _queue(request)
     query = read_query(request, ListQuery)
     connection = _connection(request)
     total = await _broker_call(lambda: count_dead_letters(connection, queue))
     letters = await _broker_call(lambda: list_dead_letters(connection, queue, query.limit))
-    return json_response(
-        {"queue": queue, "count": total, "dead_letters": [letter.summary() for letter in letters]}
+    return admin_json(
+        DeadLetterList,
+        {"queue": queue, "count": total, "dead_letters": [letter.summary() for letter in letters]},
     )
 
 
-@requires(ROLE_ADMIN)
-async def show_view(request: web.Request) -> web.Response:
+@ADMIN.add(
+    "GET",
+    f"{ADMIN_PREFIX}/dead-letters/{{queue}}/{{letter_id}}",
+    summary="Show one dead letter with its headers and payload",
+    path_params={**QUEUE, **LETTER},
+    roles=(ROLE_ADMIN,),
+    replies={200: Reply("The letter, its headers and its payload.", DeadLetter)},
+    problems={404: f"{NO_QUEUE} Or: no dead letter with this id.", 503: BROKER_DOWN},
+)
+async def show_dead_letter(request: web.Request) -> web.Response:
     queue = _queue(request)
     wanted = request.match_info["letter_id"]
     letter = await _broker_call(lambda: find_dead_letter(_connection(request), queue, wanted))
     if letter is None:
         raise Problem(404, "Not Found", f"No dead letter {wanted[:100]!r} in {queue}.dlq.")
-    return json_response(letter.detail())
+    return admin_json(DeadLetter, letter.detail())
 
 
 def _handled(queue: str, verb: str, handled: Handled) -> dict[str, Any]:
     return {"queue": queue, verb: handled.done, "missing": handled.missing}
 
 
-@requires(ROLE_ADMIN)
-async def replay_view(request: web.Request) -> web.Response:
+LETTERS_EXAMPLE: Final = {"ids": ["3f2c9a4e-0d8b-4c55-9a51-1b7f6e2d9c10"]}
+
+
+@ADMIN.add(
+    "POST",
+    f"{ADMIN_PREFIX}/dead-letters/{{queue}}/replay",
+    summary="Put dead letters back on their queue, once each, for their consumer to try again",
+    description="Every copy of each id leaves the dead-letter queue once the broker has "
+    "confirmed one copy back on the queue; ids not found are listed as missing.",
+    body=LettersBody,
+    path_params=QUEUE,
+    roles=(ROLE_ADMIN,),
+    replies={200: Reply("The ids replayed and those not found.", Replayed)},
+    problems={404: NO_QUEUE, 503: BROKER_DOWN},
+    example=LETTERS_EXAMPLE,
+)
+async def replay_queue_dead_letters(request: web.Request) -> web.Response:
     queue = _queue(request)
     body = await read_model(request, LettersBody)
     handled = await _broker_call(lambda: replay_dead_letters(_connection(request), queue, body.ids))
     log.info("%s replayed %d dead letter(s) to %s", who(request), len(handled.done), queue)
-    return json_response(_handled(queue, "replayed", handled))
+    return admin_json(Replayed, _handled(queue, "replayed", handled))
 
 
-@requires(ROLE_ADMIN)
-async def drop_view(request: web.Request) -> web.Response:
+@ADMIN.add(
+    "POST",
+    f"{ADMIN_PREFIX}/dead-letters/{{queue}}/drop",
+    summary="Remove dead letters for good",
+    body=LettersBody,
+    path_params=QUEUE,
+    roles=(ROLE_ADMIN,),
+    replies={200: Reply("The ids dropped and those not found.", Dropped)},
+    problems={404: NO_QUEUE, 503: BROKER_DOWN},
+    example=LETTERS_EXAMPLE,
+)
+async def drop_queue_dead_letters(request: web.Request) -> web.Response:
     queue = _queue(request)
     body = await read_model(request, LettersBody)
     handled = await _broker_call(lambda: drop_dead_letters(_connection(request), queue, body.ids))
     log.info("%s dropped dead letter(s) %s of %s", who(request), ", ".join(handled.done), queue)
-    return json_response(_handled(queue, "dropped", handled))
+    return admin_json(Dropped, _handled(queue, "dropped", handled))
 
 
 def add_platform_routes(app: web.Application) -> None:
-    """Mount the routes every service has: outbox backlog and dead letters."""
-    router = app.router
-    router.add_get(f"{ADMIN_PREFIX}/outbox", outbox_view)
-    router.add_get(f"{ADMIN_PREFIX}/dead-letters", queues_view)
-    router.add_get(f"{ADMIN_PREFIX}/dead-letters/{{queue}}", list_view)
-    router.add_get(f"{ADMIN_PREFIX}/dead-letters/{{queue}}/{{letter_id}}", show_view)
-    router.add_post(f"{ADMIN_PREFIX}/dead-letters/{{queue}}/replay", replay_view)
-    router.add_post(f"{ADMIN_PREFIX}/dead-letters/{{queue}}/drop", drop_view)
+    """Publish the routes every service has: outbox backlog and dead letters."""
+    publish(app, ADMIN)
