@@ -43,6 +43,33 @@ class Product:
     def url(self, part: str, path: str = "") -> str:
         return f"http://127.0.0.1:{PORTS[part]}{path}"
 
+    @property
+    def mongodb_url(self) -> str:
+        return next(line.split()[-1] for line in self.printed if line.strip().startswith("MongoDB"))
+
+    def staff_account(self, username: str, roles: str, password: str) -> None:
+        """Create a console account the way an operator does (python -m shared.staff)."""
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "shared.staff",
+                "create",
+                username,
+                "--name",
+                username,
+                "--roles",
+                roles,
+                "--password-stdin",
+            ],
+            input=password,
+            text=True,
+            check=True,
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "MONGODB_URL": self.mongodb_url},
+        )
+
     def log(self, name: str) -> str:
         path = self.home / "var" / "logs" / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""

@@ -15,6 +15,7 @@ import pytest
 
 from tests.journeys.conftest import Product, Visit
 from tests.journeys.mail import mails_to, wait_for_mail
+from tests.journeys.people import mail_api, move_modification, subscribe
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -22,51 +23,11 @@ ADDRESS = "journey.party@example.org"
 WATCHER = "journey.watcher@example.org"
 
 
-async def _subscribe(visit: Visit, product: Product, address: str, reference: str) -> str:
-    """Subscribe `address` to one modification through the pages; return the manage URL."""
-    page = visit.page
-    await page.goto(product.url("notifier", "/subscribe"))
-    await visit.look("subscribe form")
-    await page.get_by_label("Email address").fill(address)
-    await page.get_by_label(re.compile("Particular modifications")).fill(reference)
-    await page.get_by_role("button", name=re.compile("^Subscribe")).click()
-    await visit.look("check your inbox")
-    [confirmation] = await wait_for_mail(mail_api(product), address, 1)
-    [confirm_link] = confirmation.links("/subscriptions/confirm")
-    # The link opens a page; only its button (a POST) confirms, so scanners confirm nothing.
-    await page.goto(confirm_link)
-    await visit.look("confirm page")
-    assert (await mails_to(mail_api(product), address)) == [confirmation]
-    await page.get_by_role("button", name=re.compile("Confirm", re.I)).click()
-    await page.get_by_text("Subscription confirmed").wait_for()
-    await visit.look("subscription confirmed")
-    await page.get_by_role("link", name="Manage your subscription").click()
-    await page.wait_for_url(re.compile("/subscriptions/manage"))
-    await visit.look("manage page after confirming")
-    return str(page.url)
-
-
-def mail_api(product: Product) -> str:
-    return product.url("mail", "/api/v1")
-
-
-async def _move(product: Product, ref: str, reason: str) -> str:
-    """Move `ref` to the first status its workflow allows now (the staff's API call)."""
-    headers = {"Authorization": f"Bearer {product.token}"}
-    url = product.url("registry", f"/api/v1/modifications/{ref}/transitions")
-    async with aiohttp.ClientSession(headers=headers) as session:
-        async with session.get(product.url("registry", f"/api/v1/modifications/{ref}")) as got:
-            allowed = (await got.json())["allowed_transitions"]
-        async with session.post(url, json={"to": allowed[0], "reason": reason}) as moved:
-            assert moved.status == 201, await moved.text()
-            return str(allowed[0])
-
-
 async def test_party_subscribes_manages_takes_feed_and_leaves(
     product: Product, visit: Visit
 ) -> None:
     page = visit.page
-    manage_url = await _subscribe(visit, product, ADDRESS, "MP192")
+    manage_url = await subscribe(visit, product, ADDRESS, modifications="MP192")
 
     # The private feed: a webcal link and a copy button that puts its https URL on the clipboard.
     await page.get_by_role("button", name=re.compile("Copy", re.I)).click()
@@ -95,8 +56,8 @@ async def test_party_subscribes_manages_takes_feed_and_leaves(
     assert await page.get_by_label("Consultations").is_checked()
 
     # A second follower is the control: when it has mail, the party would have had it too.
-    await _subscribe(visit, product, WATCHER, "MP192")
-    moved_to = await _move(product, "MP192", "Journey: the Panel agreed the move")
+    await subscribe(visit, product, WATCHER, modifications="MP192")
+    moved_to = await move_modification(product, "MP192", "Journey: the Panel agreed the move")
     mails = await wait_for_mail(mail_api(product), ADDRESS, 2)
     alert = mails[-1]
     assert "MP192" in alert.subject
@@ -111,7 +72,7 @@ async def test_party_subscribes_manages_takes_feed_and_leaves(
     ):
         assert left.status == 200
 
-    await _move(product, "MP192", "Journey: a move after the party left")
+    await move_modification(product, "MP192", "Journey: a move after the party left")
     await wait_for_mail(mail_api(product), WATCHER, 3)
     assert len(await mails_to(mail_api(product), ADDRESS)) == 2
 
