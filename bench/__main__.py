@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("bench.registry", "bench.feeds", "bench.fanout")
+BENCHMARKS = ("bench.registry", "bench.feeds", "bench.calendar_scale", "bench.fanout")
 
 
 def main() -> None:

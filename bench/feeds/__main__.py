@@ -20,7 +20,6 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +34,9 @@ from bench.feeds.servers import (
     upload_radicale,
     wait_http,
 )
+from bench.feeds.visibility import change_to_visible
 from bench.processes import children, cpu_seconds, peak_rss_mib, stop
-from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
+from shared.auth import SigningKey
 from shared.dev.embedded_mongo import free_port, start_embedded_mongo
 
 DATABASE = "bench_feeds"
@@ -87,34 +87,6 @@ async def fetch_plain(url: str) -> bytes:
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         response.raise_for_status()
         return await response.read()
-
-
-async def change_to_visible(write_base: str, read_base: str, rounds: int) -> list[float]:
-    """Return seconds from a PATCH's response on one replica to the new feed on another."""
-    staff = {"Authorization": "Bearer " + issue_token(SIGNER, "bench", {ROLE_SECRETARIAT})}
-    feed_url = f"{read_base}/feeds/all.ics"
-    delays = []
-    async with aiohttp.ClientSession() as session:
-        for turn in range(rounds):
-            async with session.get(feed_url) as response:
-                await response.read()
-                old = response.headers["ETag"]
-            path = "/api/v1/events/bench-0500"
-            async with session.get(write_base + path) as response:
-                version = (await response.json())["version"]
-            headers = {**staff, "If-Match": f'"{version}"'}
-            body = {"title": f"Moved meeting, round {turn}"}
-            async with session.patch(write_base + path, json=body, headers=headers) as response:
-                assert response.status == 200, await response.text()
-            changed = time.perf_counter()
-            while True:
-                async with session.get(feed_url, headers={"If-None-Match": old}) as response:
-                    await response.read()
-                    if response.status == 200:
-                        break
-            delays.append(time.perf_counter() - changed)
-            await asyncio.sleep(0.5)
-    return delays
 
 
 def main() -> None:
@@ -189,8 +161,9 @@ def main() -> None:
                     pids[name],
                 )
                 results[name] = (full, cached, gzipped, conditional)
-            delays = asyncio.run(change_to_visible(replica_b, replica_a, args.rounds))
-            same = asyncio.run(change_to_visible(replica_a, replica_a, args.rounds))
+            changed = ["bench-0500"] * args.rounds
+            delays = asyncio.run(change_to_visible(replica_b, replica_a, SIGNER, changed))
+            same = asyncio.run(change_to_visible(replica_a, replica_a, SIGNER, changed))
             rss = {
                 "calendar": peak_rss_mib(processes[0].pid),  # type: ignore[union-attr]
                 "nginx": peak_rss_mib(nginx.pid, *children(nginx.pid)),

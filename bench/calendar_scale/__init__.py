@@ -1,0 +1,1 @@
+"""A 10,000-entry calendar: cold render, one change until visible, memory."""
