@@ -50,7 +50,7 @@ test-contract: install system-deps
 test-journeys: install system-deps
 	$(PYTEST) -q tests/journeys
 
-# The fault suite (issue 12): every scenario, ~15 min; figures to var/chaos/results.json
+# The fault suite (issue 12): every scenario, ~7 min; figures to var/chaos/results.json
 # (or CHAOS_RESULTS), quoted in docs/reliability.md. `make test` runs its short subset.
 chaos: install system-deps
 	$(PYTEST) -v -p no:cacheprovider tests/chaos
