@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.web import json_response
 
@@ -83,7 +83,7 @@ class DeadLetter(DeadLetterSummary):
 
     headers: dict[str, Any]
     payload_encoding: Literal["json", "text", "base64"]
-    payload: Any
+    payload: Any = Field(description="The body: JSON as JSON, else text, else base64 of its bytes.")
 
 
 class Replayed(_Out):
