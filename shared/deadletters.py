@@ -21,7 +21,7 @@ import os
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -135,6 +135,15 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(plain(value))
 
 
+def _instant(text: str) -> datetime | None:
+    """Read the consumer's timestamp; a foreign or garbled one is unknown, never an error."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _first_death(queue: str, headers: Mapping[str, Any]) -> FirstDeath | None:
     died_in, reason = _text(headers.get("x-first-death-queue")), headers.get("x-first-death-reason")
     if died_in is None:
@@ -142,7 +151,7 @@ def _first_death(queue: str, headers: Mapping[str, Any]) -> FirstDeath | None:
         forwarded = _text(headers.get(DEAD_LETTERED_AT_HEADER))
         if forwarded is None:
             return None
-        return FirstDeath(queue, "rejected by its consumer", datetime.fromisoformat(forwarded))
+        return FirstDeath(queue, "rejected by its consumer", _instant(forwarded))
     at = None
     for death in headers.get("x-death") or []:
         if isinstance(death, Mapping) and _text(death.get("queue")) == died_in:
