@@ -18,6 +18,11 @@ def _london(value: datetime | None) -> str:
     return "—" if value is None else value.astimezone(LONDON).strftime("%-d %b %Y %H:%M")
 
 
+def _instant(text: str | None) -> str:
+    """Show an ISO instant from another service's JSON in London time."""
+    return "—" if not text else _london(datetime.fromisoformat(text))
+
+
 def _day(value: date | None) -> str:
     return "—" if value is None else value.strftime("%-d %b %Y")
 
@@ -28,7 +33,7 @@ environment = Environment(
     undefined=StrictUndefined,
     auto_reload=False,
 )
-environment.filters.update(london=_london, day=_day, shown=shown)
+environment.filters.update(london=_london, day=_day, shown=shown, instant=_instant)
 
 
 def page(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
@@ -42,6 +47,8 @@ def page(request: web.Request, name: str, status: int = 200, **context: Any) -> 
         "csrf_token": "" if staff is None else staff.session.csrf_token,
         "console": auth.path,
         "form": Form[Any]({}),
+        # The form whose errors the banner announces, when it is not `form`.
+        "problem_form": None,
         **context,
     }
     body = environment.get_template(f"console/{name}").render(**values)

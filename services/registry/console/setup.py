@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from services.registry.console import consultations, modifications, releases, signing
+from services.registry.console import consultations, meetings, modifications, releases, signing
 from services.registry.console.calls import CONSOLE_CALLS, ConsoleCalls
 from services.registry.console.rendering import see_other
 from shared.app import PLATFORM
@@ -76,3 +76,4 @@ def add_console(app: web.Application, settings: RegistrySettings, clock: Clock) 
     modifications.add_routes(app, CONSOLE)
     consultations.add_routes(app, CONSOLE)
     releases.add_routes(app, CONSOLE)
+    meetings.add_routes(app, CONSOLE)
