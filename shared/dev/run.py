@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import shutil
@@ -89,9 +90,8 @@ def ensure_rabbitmq() -> None:
     wait_until(lambda: port_open("127.0.0.1", 5672), "RabbitMQ", 90)
 
 
-def token_signing_key() -> SigningKey:
-    """Return the development token signing key (var/token-signing-key.pem, mode 0600)."""
-    path = VAR / "token-signing-key.pem"
+def signing_key(path: Path) -> SigningKey:
+    """Return the development signing key kept in `path` (made once, mode 0600)."""
     if not path.exists():
         path.write_text(SigningKey.generate().private_pem())
         path.chmod(0o600)
@@ -181,8 +181,13 @@ def main() -> None:
     env = dict(os.environ)
     env.setdefault("SECRET_KEY", secret_key())
     # Development: the services hold the signing key and mint their own service tokens.
-    signer = token_signing_key()
+    signer = signing_key(VAR / "token-signing-key.pem")
     env.setdefault("TOKEN_SIGNING_KEY", signer.private_pem())
+    # The staff console mints its users' calls with a key of its own, which the services
+    # trust (docs/decisions/console-in-the-registry.md).
+    console_key = signing_key(VAR / "console-signing-key.pem")
+    env.setdefault("CONSOLE_SIGNING_KEY", console_key.private_pem())
+    env.setdefault("TOKEN_PUBLIC_KEYS", json.dumps([console_key.public_pem()]))
     seeds = seed_choice(env.get("SEED", DEFAULT_SEED))
     # A service's own SEED loads the history; the demo set goes through their APIs below.
     env["SEED"] = "true" if "history" in seeds else "false"
@@ -263,6 +268,7 @@ def main() -> None:
                     "",
                     "The SEC calendar and notification services are running:",
                     "  Register      http://127.0.0.1:8081/modifications",
+                    "  Staff console http://127.0.0.1:8081/console/ (python -m shared.staff)",
                     "  Calendar      http://127.0.0.1:8082/",
                     "  Feeds         http://127.0.0.1:8082/feeds/all.ics",
                     "  Subscribe     http://127.0.0.1:8083/subscribe",

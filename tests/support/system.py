@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import subprocess
 import sys
@@ -23,12 +24,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from shared.auth import ROLE_SECRETARIAT, issue_token
+from shared.auth import ROLE_SECRETARIAT, SigningKey, issue_token
 from shared.dev.embedded_mongo import free_port
 from tests.conftest import TEST_SECRET, TEST_SIGNER
 from tests.support.rabbit import amqp_url_of_own
 
 SERVICES = ("registry", "calendar", "notifier")
+CONSOLE_SIGNER = SigningKey.generate()
 
 
 @dataclass
@@ -106,6 +108,9 @@ def running_system(
         "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "SECRET_KEY": TEST_SECRET,
         "TOKEN_SIGNING_KEY": TEST_SIGNER.private_pem(),
+        # The staff console's own key; every service trusts its public half (decision 0053).
+        "CONSOLE_SIGNING_KEY": CONSOLE_SIGNER.private_pem(),
+        "TOKEN_PUBLIC_KEYS": json.dumps([CONSOLE_SIGNER.public_pem()]),
         "SEED": "true",
         "OUTBOX_POLL_SECONDS": "0.2",
         **{
