@@ -1,4 +1,4 @@
-"""Reusing parsed headers across a fan-out's emails changes none of their bytes."""
+"""What makes a fan-out's emails cheaper to render changes none of what they say."""
 
 from __future__ import annotations
 
@@ -86,3 +86,43 @@ def test_each_subscriber_keeps_their_own_headers_when_renders_alternate() -> Non
     assert first[0][1] != first[1][1] != first[2][1]  # one Message-ID per event and person
     assert first[0][2] == first[2][2]
     assert [render(0, "evt-1"), render(1, "evt-1"), render(0, "evt-2")] == first
+
+
+@pytest.mark.parametrize(
+    "name", ["SEC alerts", "SEC alerts, Smart Energy Code", 'The "SEC" — Ünïcode alerts']
+)
+def test_the_from_header_names_the_sender_as_given(name: str) -> None:
+    sender = mail.Sender("alerts@secas.example.org", name)
+    message = render_alert(
+        "registry.modification.status_changed",
+        status_changed(),
+        confirmed(["all"]),
+        LINKS,
+        None,
+        event_id="evt-1",
+        sender=sender,
+        sent_at=NOW,
+        message_id_domain=DOMAIN,
+    )
+    [address] = message["From"].addresses
+    assert (address.display_name, address.addr_spec) == (name, sender.address)
+    assert wire_bytes(message).isascii()
+
+
+def test_a_boundary_is_never_in_a_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = iter(["a" * 32, "b" * 32])
+    monkeypatch.setattr(mail.secrets, "token_hex", lambda _: next(tokens))
+    reason = "The first boundary tried is quoted here: =_" + "a" * 32
+    message = render_alert(
+        "registry.modification.status_changed",
+        status_changed(reason=reason),
+        confirmed(["all"]),
+        LINKS,
+        None,
+        event_id="evt-1",
+        sender=SENDER,
+        sent_at=NOW,
+        message_id_domain=DOMAIN,
+    )
+    assert message.get_boundary() == "=_" + "b" * 32
+    assert reason in message.get_body(("plain",)).get_content()
