@@ -20,7 +20,7 @@ PROGRESS_SECONDS = 10.0
 class SinkProcess:
     """`python -m shared.mailsink` on free ports; counted and emptied through its HTTP API."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, mail: Path) -> None:
         self.smtp_port = free_port()
         self.http_port = free_port()
         self._base = f"http://127.0.0.1:{self.http_port}"
@@ -30,7 +30,7 @@ class SinkProcess:
             "--http-port",
             str(self.http_port),
             "--dir",
-            str(workdir / "mail"),
+            str(mail),
         ]
         self.process = start_module("shared.mailsink", os.environ, workdir / "sink.log", *command)
         self._http = aiohttp.ClientSession()
