@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from shared.ops import dead_letters, deliveries, feeds, outbox, subscribers, tokens
+from shared.ops import dead_letters, deliveries, feeds, outbox, staff, subscribers, tokens
 from shared.ops.client import OpsError
 from shared.ops.output import Output
 from shared.ops.runtime import Handler, Ops, Subcommands
@@ -26,6 +26,7 @@ COMMAND_GROUPS: Final[Sequence[Register]] = (
     feeds.register,
     subscribers.register,
     tokens.register,
+    staff.register,
 )
 
 

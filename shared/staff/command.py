@@ -64,8 +64,10 @@ def _roles(text: str) -> frozenset[str]:
     return check_roles({role.strip() for role in text.split(",") if role.strip()})
 
 
-async def _run(args: argparse.Namespace) -> str:
+async def run_command(args: argparse.Namespace) -> str:
+    """Carry out parsed account arguments; return what to print (InvalidAccount if refused)."""
     now = datetime.now(UTC)
+    username = "" if args.command == "list" else check_username(args.username)
     async with _store() as store:
         if args.command == "list":
             accounts = await store.all_accounts()
@@ -89,7 +91,6 @@ async def _run(args: argparse.Namespace) -> str:
                 f"{'disabled' if a.disabled else 'active':<9} {a.display_name}"
                 for a in accounts
             )
-        username = check_username(args.username)
         if args.command == "create":
             account = StaffAccount(
                 username=username,
@@ -157,7 +158,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     """Carry out parsed account arguments, printing the outcome; a refusal exits non-zero."""
     try:
-        print(asyncio.run(_run(args)))
+        print(asyncio.run(run_command(args)))
     except (InvalidAccount, AccountExists) as exc:
         sys.exit(f"refused: {exc}")
 
