@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from pymongo.errors import ConnectionFailure
 
 from shared.logs import current_correlation_id
 from shared.web_templates import error_page
@@ -80,12 +81,21 @@ def error_middleware(error_map: ErrorMap) -> Any:
             return response
         except Exception as exc:
             problem = problem_for(exc, error_map)
+            # The route template, never the path: a path can hold a private feed token.
+            resource = request.match_info.route.resource
+            route = resource.canonical if resource is not None else "unmatched"
+            if problem is None and isinstance(exc, ConnectionFailure):
+                # The database out of reach is an outage, not a bug: the client may retry.
+                log.warning("database unreachable on %s %s: %r", request.method, route, exc)
+                problem = Problem(
+                    503,
+                    "Service Unavailable",
+                    "The database cannot be reached just now; retry shortly.",
+                    headers={"Retry-After": "5"},
+                )
             if problem is None:
                 if isinstance(exc, web.HTTPException):
                     raise
-                # The route template, never the path: a path can hold a private feed token.
-                resource = request.match_info.route.resource
-                route = resource.canonical if resource is not None else "unmatched"
                 log.exception("unhandled error on %s %s", request.method, route)
                 problem = Problem(500, "Internal Server Error", "The error was logged.")
             # A person's browser on a page gets a page; programs and /api/ get problem+json.

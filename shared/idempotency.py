@@ -11,14 +11,17 @@ refused request changed nothing, so running it again is as safe as replaying it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from aiohttp import web
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.auth import PRINCIPAL_KEY
 from shared.errors import Problem
@@ -28,6 +31,10 @@ KEPT: Final = timedelta(hours=24)
 # A first try that never finished (its process died) stops blocking retries after this.
 ABANDONED: Final = timedelta(minutes=2)
 _REPLAYED_HEADERS: Final = ("Content-Type", "Location", "ETag")
+# How often a record the database refused is tried again while it is away.
+RECORD_RETRY_SECONDS: Final = 0.5
+
+log = logging.getLogger(__name__)
 
 
 def idempotency_collection(service: str) -> str:
@@ -74,30 +81,64 @@ def idempotency_middleware(service: str, mongo_of: Any) -> Any:
         try:
             response = await handler(request)
         except BaseException:
-            await collection.delete_one({"_id": record_id})
+            await settle(lambda: collection.delete_one({"_id": record_id}), f"release {key!r}")
             raise
         body = response.body if isinstance(response, web.Response) else None
         if 200 <= response.status < 300 and isinstance(body, bytes | bytearray):
-            await collection.update_one(
-                {"_id": record_id},
-                {
-                    "$set": {
-                        "state": "done",
-                        "status": response.status,
-                        "headers": {
-                            name: response.headers[name]
-                            for name in _REPLAYED_HEADERS
-                            if name in response.headers
-                        },
-                        "body": bytes(body),
-                    }
+            answer = {
+                "state": "done",
+                "status": response.status,
+                "headers": {
+                    name: response.headers[name]
+                    for name in _REPLAYED_HEADERS
+                    if name in response.headers
                 },
+                "body": bytes(body),
+            }
+            await settle(
+                lambda: collection.update_one({"_id": record_id}, {"$set": answer}),
+                f"record the answer to {key!r}",
             )
         else:
-            await collection.delete_one({"_id": record_id})
+            await settle(lambda: collection.delete_one({"_id": record_id}), f"release {key!r}")
         return response
 
+    async def settle(write: Callable[[], Awaitable[Any]], what: str) -> None:
+        """Write now; if the database is away, keep trying in the background.
+
+        The effect has happened (or not) whatever this write does: the caller gets its
+        answer now, and retries get "still running" until the record lands, then the
+        first answer. Without this, a database that stopped just after the use case's
+        commit left the key "running" until abandoned, and the retry then ran again
+        and met "exists already" (the chaos suite's database restart mid-burst).
+        """
+        try:
+            await write()
+        except PyMongoError as exc:
+            log.warning("could not %s now (%r); retrying in the background", what, exc)
+            task = asyncio.create_task(_until_written(write, what))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+    # Background writes are held here so that they are not collected while they wait.
+    pending: set[asyncio.Task[None]] = set()
     return middleware
+
+
+async def _until_written(write: Callable[[], Awaitable[Any]], what: str) -> None:
+    """Try `write` until the database takes it; give up when the key is abandoned anyway."""
+    deadline = asyncio.get_running_loop().time() + ABANDONED.total_seconds()
+    while True:
+        await asyncio.sleep(RECORD_RETRY_SECONDS)
+        try:
+            await write()
+        except PyMongoError as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                log.error("gave up trying to %s: %r", what, exc)
+                return
+        else:
+            log.info("did %s once the database was back", what)
+            return
 
 
 async def _replay(collection: Any, record_id: str, fingerprint: str, now: datetime) -> web.Response:
