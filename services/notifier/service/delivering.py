@@ -211,38 +211,27 @@ async def _send_one(
     # otherwise sends went on while slow outcome writes queued up, and a kill -9 re-sent
     # every email sent but not yet recorded (97 in the chaos suite, with 8 SMTP slots).
     async with context.sending:
-        return await _send_one_holding_a_slot(context, composer, recorder, claim, delivery, now)
-
-
-async def _send_one_holding_a_slot(
-    context: NotifierContext,
-    composer: Composer,
-    recorder: Recorder,
-    claim: Claim,
-    delivery: Delivery,
-    now: datetime,
-) -> Retry | None:
-    delivery_id = delivery.id
-    if claim.lost.is_set():
-        return None  # not ours any more: the new holder sends it
-    try:
-        message, recipient = await composer.compose(delivery)
-        await context.smtp.send(message, context.sender.address, recipient)
-    except Skip as exc:
-        await recorder.add(Ended(delivery_id, DeliveryOutcome.SKIPPED, now, error=str(exc)))
-    except PermanentFailure as exc:
-        await recorder.add(Ended(delivery_id, DeliveryOutcome.FAILED, now, error=str(exc)))
-        subscription = composer.subscription(delivery)
-        if subscription is not None:
-            await _count_hard_failure(context, subscription, now)
-    except (TemporaryFailure, CalendarUnavailable) as exc:
-        return Retry(delivery_id, exc)
-    else:
-        message_id = str(message["Message-ID"])
-        await recorder.add(
-            Ended(delivery_id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
-        )
-    return None
+        delivery_id = delivery.id
+        if claim.lost.is_set():
+            return None  # not ours any more: the new holder sends it
+        try:
+            message, recipient = await composer.compose(delivery)
+            await context.smtp.send(message, context.sender.address, recipient)
+        except Skip as exc:
+            await recorder.add(Ended(delivery_id, DeliveryOutcome.SKIPPED, now, error=str(exc)))
+        except PermanentFailure as exc:
+            await recorder.add(Ended(delivery_id, DeliveryOutcome.FAILED, now, error=str(exc)))
+            subscription = composer.subscription(delivery)
+            if subscription is not None:
+                await _count_hard_failure(context, subscription, now)
+        except (TemporaryFailure, CalendarUnavailable) as exc:
+            return Retry(delivery_id, exc)
+        else:
+            message_id = str(message["Message-ID"])
+            await recorder.add(
+                Ended(delivery_id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
+            )
+        return None
 
 
 async def _count_hard_failure(
