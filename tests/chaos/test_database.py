@@ -82,10 +82,10 @@ async def test_database_kill_9_50_ms_after_a_consultation_was_acknowledged(
 @pytest.mark.timeout(600)
 @pytest.mark.xfail(
     strict=False,  # only when the stop falls between a commit and its key's record
-    reason="issue 12 item 4, open: a request whose write committed just before the "
-    "database stopped leaves its Idempotency-Key 'running' (recording the answer failed); "
-    "retries get 409 'still running' for 2 min, then 409 'exists already' "
-    "(shared/idempotency.py keeps the key outside the use case's transaction, decision 0044)",
+    reason="issue 12 items 3-4, open: a request whose write committed just before the "
+    "database stopped leaves its Idempotency-Key 'running'; since 8a8fea2 the retry gets "
+    "the first answer (no plain 409) but only after ~110 s of 409 'still running' "
+    "(bound: 30 s); shared/idempotency.py",
 )
 async def test_database_restart_in_the_middle_of_a_burst_of_writes(open_chaos: OpenSystem) -> None:
     system = await open_chaos()
