@@ -80,13 +80,6 @@ async def test_database_kill_9_50_ms_after_a_consultation_was_acknowledged(
 @pytest.mark.chaos
 @pytest.mark.chaos_full
 @pytest.mark.timeout(600)
-@pytest.mark.xfail(
-    strict=False,  # only when the stop falls between a commit and its key's record
-    reason="issue 12 items 3-4, open: a request whose write committed just before the "
-    "database stopped leaves its Idempotency-Key 'running'; since 8a8fea2 the retry gets "
-    "the first answer (no plain 409) but only after ~110 s of 409 'still running' "
-    "(bound: 30 s); shared/idempotency.py",
-)
 async def test_database_restart_in_the_middle_of_a_burst_of_writes(open_chaos: OpenSystem) -> None:
     system = await open_chaos()
     follower = await start_with_follower(system, "all")
