@@ -13,9 +13,10 @@ from aiohttp import web
 from services.calendar.web.app import create_app as calendar_app
 from services.registry.web.app import create_app as registry_app
 from shared.app import PLATFORM
-from shared.auth import ROLE_SECRETARIAT, SigningKey
+from shared.auth import ROLE_SECRETARIAT, ROLE_SERVICE, SigningKey, issue_token
 from shared.dev.embedded_mongo import free_port
 from shared.settings import CalendarSettings, RegistrySettings
+from tests.conftest import TEST_SIGNER
 from tests.integration.test_console_support import (
     Client,
     MovableClock,
@@ -178,7 +179,14 @@ async def test_a_time_the_clocks_skip_is_refused_next_to_the_start(rig: Rig) -> 
 async def test_without_a_console_key_the_meeting_screens_say_so(
     aiohttp_client: Callable[..., Any], make_settings: Callable[..., Any]
 ) -> None:
-    client: Client = await aiohttp_client(registry_app(make_settings(RegistrySettings)))
+    # As in production: public keys and a service token, no signing key to fall back on.
+    settings = make_settings(
+        RegistrySettings,
+        token_signing_key=None,
+        token_public_keys=[TEST_SIGNER.public_pem()],
+        service_token=issue_token(TEST_SIGNER, "registry", {ROLE_SERVICE}),
+    )
+    client: Client = await aiohttp_client(registry_app(settings))
     await add_account(client, "alice", {ROLE_SECRETARIAT})
     await signed_in(client)
     response = await client.get("/console/meetings")

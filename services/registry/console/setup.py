@@ -36,11 +36,10 @@ async def to_home(request: web.Request) -> web.StreamResponse:
 
 def add_console(app: web.Application, settings: RegistrySettings, clock: Clock) -> None:
     """Serve the console at /console/ on `app` (the registry's)."""
-    signer = (
-        None
-        if settings.console_signing_key is None
-        else SigningKey.from_pem(settings.console_signing_key.get_secret_value())
-    )
+    # Development (compose) holds the platform's signing key in every service; the
+    # console may mint with it there. Production gives the console a key of its own.
+    key = settings.console_signing_key or settings.token_signing_key
+    signer = None if key is None else SigningKey.from_pem(key.get_secret_value())
 
     async def console_ctx(app: web.Application) -> AsyncIterator[None]:
         mongo = app[PLATFORM].mongo
