@@ -140,7 +140,8 @@ async def _detail(
         status=200 if failed is None else 422,
         mod=mod,
         allowed=[(s.value, s.label) for s in allowed_transitions(mod)],
-        history=await registry.repos.history.of(refs),
+        # Newest first: staff come to see the latest move and who made it.
+        history=list(reversed(await registry.repos.history.of(refs))),
         consultations=await registry.repos.consultations.find(modification_refs=refs),
         decisions=await registry.repos.decisions.of(refs),
         form=failed or Form({}),

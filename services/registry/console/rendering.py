@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import StrictUndefined
 
 from services.registry.console.forms import LONDON, Form, shown
 from services.registry.web.pages import TEMPLATES
 from shared.auth import ROLE_ADMIN
 from shared.staff.web import CSRF_FIELD, STAFF, STAFF_AUTH
+from shared.web_templates import SITE, page_environment
+
+# The console's navigation: (path under the console, label); the admin's screens after.
+STAFF_LINKS: Final = (
+    ("modifications", "Modifications"),
+    ("consultations", "Consultations"),
+    ("releases", "Releases"),
+    ("meetings", "Meetings"),
+    ("deliveries", "Deliveries"),
+)
+ADMIN_LINKS: Final = (("subscribers", "Subscribers"), ("dead-letters", "Dead letters"))
 
 
 def _london(value: datetime | None) -> str:
@@ -27,12 +38,9 @@ def _day(value: date | None) -> str:
     return "—" if value is None else value.strftime("%-d %b %Y")
 
 
-environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    auto_reload=False,
-)
+# The shared look (decision 0051): console/base.html extends its layout.html.
+environment = page_environment(TEMPLATES)
+environment.undefined = StrictUndefined
 environment.filters.update(london=_london, day=_day, shown=shown, instant=_instant)
 
 
@@ -40,9 +48,14 @@ def page(request: web.Request, name: str, status: int = 200, **context: Any) -> 
     """Render `console/<name>` for the signed-in person (or the sign-in page's visitor)."""
     staff = request.get(STAFF)
     auth = request.app[STAFF_AUTH]
+    is_admin = staff is not None and ROLE_ADMIN in staff.account.roles
     values = {
+        "site": request.app[SITE],
+        "section": "",
         "staff": staff,
-        "is_admin": staff is not None and ROLE_ADMIN in staff.account.roles,
+        "is_admin": is_admin,
+        "console_links": STAFF_LINKS + ADMIN_LINKS if is_admin else STAFF_LINKS,
+        "console_section": request.path.removeprefix(auth.path + "/").partition("/")[0],
         "csrf_field": CSRF_FIELD,
         "csrf_token": "" if staff is None else staff.session.csrf_token,
         "console": auth.path,
