@@ -8,12 +8,14 @@ service called and five minutes, so what those services record names the person
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 import aiohttp
 from aiohttp import web
 
+from services.registry.console.forms import FORM_WIDE, Form
 from shared.auth import SigningKey, issue_token
 from shared.errors import Problem
 from shared.http_client import ServiceCallFailed, ServiceClient, ServiceResponse
@@ -29,11 +31,13 @@ FORM_ANSWERS: Final = frozenset({400, 404, 409, 412, 422, 428})
 class ConsoleCalls:
     session: aiohttp.ClientSession
     signer: SigningKey | None
+    registry: str  # its own admin endpoints, as any service's (dead letters of its queues)
     calendar: str
     notifier: str
 
     def base(self, service: str) -> str:
-        return {"calendar": self.calendar, "notifier": self.notifier}[service].rstrip("/")
+        urls = {"registry": self.registry, "calendar": self.calendar, "notifier": self.notifier}
+        return urls[service].rstrip("/")
 
     async def call(
         self,
@@ -77,3 +81,33 @@ class ConsoleCalls:
 
 
 CONSOLE_CALLS = web.AppKey("console_calls", ConsoleCalls)
+
+
+def show_refusal(
+    form: Form[Any],
+    answer: ServiceResponse,
+    renamed: Mapping[str, str] | None = None,
+    unnamed: str = FORM_WIDE,
+) -> None:
+    """Put another service's refusal (problem+json) next to the fields it names.
+
+    `renamed` maps the service's field names to the form's where they differ; a refusal
+    naming no field goes to `unnamed` (above the form unless the form has one field).
+    """
+    names = renamed or {}
+    try:
+        problem = answer.json()
+    except ValueError:
+        problem = {}
+    errors = problem.get("errors") if isinstance(problem, dict) else None
+    if isinstance(errors, list) and errors:
+        for error in errors:
+            location = [str(part) for part in error.get("location", [])]
+            name = location[1] if len(location) > 1 else unnamed
+            where = ".".join(location[2:])
+            message = str(error.get("message", "not valid"))
+            form.fail(names.get(name, name), f"{where}: {message}" if where else message)
+        return
+    detail = str(problem.get("detail") or problem.get("title") or f"refused ({answer.status})")
+    field = problem.get("field")
+    form.fail(names.get(str(field), str(field)) if field else unnamed, detail)

@@ -14,8 +14,8 @@ from urllib.parse import quote
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from services.registry.console.calls import CONSOLE_CALLS
-from services.registry.console.forms import FORM_WIDE, Form, shown
+from services.registry.console.calls import CONSOLE_CALLS, show_refusal
+from services.registry.console.forms import Form, shown
 from services.registry.console.rendering import page, see_other
 from shared.auth import ROLE_SECRETARIAT
 from shared.contracts.classification import Classification
@@ -92,26 +92,6 @@ def _typed_rows(
 ) -> list[dict[str, str]]:
     blank_row = dict.fromkeys(columns, "")
     return [*form_rows, *[dict(blank_row) for _ in range(count - len(form_rows))]][:count]
-
-
-def refused(form: Form[Any], answer: ServiceResponse) -> None:
-    """Put the calendar's refusal (problem+json) next to the fields it names."""
-    try:
-        problem = answer.json()
-    except ValueError:
-        problem = {}
-    errors = problem.get("errors") if isinstance(problem, dict) else None
-    if isinstance(errors, list) and errors:
-        for error in errors:
-            location = [str(part) for part in error.get("location", [])]
-            name = location[1] if len(location) > 1 else FORM_WIDE
-            where = ".".join(location[2:])
-            message = str(error.get("message", "not valid"))
-            form.fail(ON_FORM.get(name, name), f"{where}: {message}" if where else message)
-        return
-    detail = str(problem.get("detail") or problem.get("title") or f"refused ({answer.status})")
-    field = problem.get("field")
-    form.fail(ON_FORM.get(str(field), str(field)) if field else FORM_WIDE, detail)
 
 
 def _form_page(
@@ -194,7 +174,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     answer = await request.app[CONSOLE_CALLS].call(request, "calendar", "POST", API, json_body=body)
     if answer.status == 201:
         return see_other(_url(request, answer.json()["id"]))
-    refused(form, answer)
+    show_refusal(form, answer, ON_FORM)
     return _form_page(request, form, posted, status=422)
 
 
@@ -232,7 +212,7 @@ async def edit(request: web.Request) -> web.StreamResponse:
     answer = await _patch(request, event, body)
     if answer.status == 200:
         return see_other(_url(request, event["id"]))
-    refused(form, answer)
+    show_refusal(form, answer, ON_FORM)
     return _form_page(request, form, posted, event=event, status=422)
 
 
@@ -246,7 +226,7 @@ async def move(request: web.Request) -> web.StreamResponse:
     if answer.status == 200:
         return see_other(_url(request, event["id"]))
     form: Form[Any] = Form(values, prefix="move-")
-    refused(form, answer)
+    show_refusal(form, answer, ON_FORM)
     return _form_page(request, _stored(event), None, event=event, status=422, move=form)
 
 
@@ -266,7 +246,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     )
     if answer.status == 200:
         return see_other(_url(request, event["id"]))
-    refused(form, answer)
+    show_refusal(form, answer, ON_FORM)
     return _form_page(request, _stored(event), None, event=event, status=422, cancel=form)
 
 

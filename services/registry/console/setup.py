@@ -7,7 +7,16 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from services.registry.console import consultations, meetings, modifications, releases, signing
+from services.registry.console import (
+    consultations,
+    dead_letters,
+    deliveries,
+    meetings,
+    modifications,
+    releases,
+    signing,
+    subscribers,
+)
 from services.registry.console.calls import CONSOLE_CALLS, ConsoleCalls
 from services.registry.console.rendering import see_other
 from shared.app import PLATFORM
@@ -57,7 +66,11 @@ def add_console(app: web.Application, settings: RegistrySettings, clock: Clock) 
         )
         session = client_session()
         app[CONSOLE_CALLS] = ConsoleCalls(
-            session, signer, calendar=settings.calendar_url, notifier=settings.notifier_url
+            session,
+            signer,
+            registry=settings.registry_url,
+            calendar=settings.calendar_url,
+            notifier=settings.notifier_url,
         )
         try:
             yield
@@ -76,3 +89,6 @@ def add_console(app: web.Application, settings: RegistrySettings, clock: Clock) 
     consultations.add_routes(app, CONSOLE)
     releases.add_routes(app, CONSOLE)
     meetings.add_routes(app, CONSOLE)
+    deliveries.add_routes(app, CONSOLE)
+    subscribers.add_routes(app, CONSOLE)
+    dead_letters.add_routes(app, CONSOLE)
