@@ -49,6 +49,7 @@ from shared.contracts.topics import (
 from shared.contracts.vocabulary import COMMITTEES, EventType
 from shared.errors import Problem
 from shared.settings import ServiceSettings
+from shared.staff.web import read_form
 from shared.web_templates import install_look, page_environment, render_page
 
 TOPIC_CHOICES: tuple[Topic, ...] = (
@@ -78,14 +79,6 @@ def page(request: web.Request, name: str, status: int = 200, **context: Any) -> 
         parties=list(PartyCategory),
         **context,
     )
-
-
-async def _form(request: web.Request) -> MultiDictProxy[Any]:
-    """Return the posted form; a body that is not UTF-8 is a 400, not a crash."""
-    try:
-        return await request.post()
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Problem(400, "Bad Request", "The form is not valid UTF-8 form data.") from exc
 
 
 def _token(request: web.Request) -> str:
@@ -200,7 +193,7 @@ async def subscribe_form(request: web.Request) -> web.Response:
 
 
 async def subscribe_submit(request: web.Request) -> web.Response:
-    form = ChoicesForm.posted(await _form(request))
+    form = ChoicesForm.posted(await read_form(request))
     errors = form.errors()
     if errors:
         return _choices_page(request, "subscribe.html", form, errors, error=None)
@@ -268,7 +261,7 @@ async def manage(request: web.Request) -> web.Response:
 async def manage_submit(request: web.Request) -> web.Response:
     context = context_of(request)
     token = _token(request)
-    posted = await _form(request)
+    posted = await read_form(request)
     action = str(posted.get("action", "save"))
     if action == "erase":
         await subscribing.erase(context, token)
@@ -320,7 +313,7 @@ async def unsubscribe_page(request: web.Request) -> web.Response:
 async def unsubscribe_one_click(request: web.Request) -> web.Response:
     """RFC 8058: the POST itself unsubscribes, without cookies or a page visit."""
     token = _token(request)
-    form = await _form(request)
+    form = await read_form(request)
     if form.get("List-Unsubscribe") != "One-Click":
         raise Problem(400, "Bad Request", f"The body must be {ONE_CLICK}.")
     await subscribing.leave(context_of(request), TokenPurpose.UNSUBSCRIBE, token)
