@@ -1,6 +1,7 @@
 """Fan-out to N subscribers: the notifier's throughput against a plain aiosmtplib loop.
 
 python -m bench.fanout [--subscribers 100000] [--workers 2] [--concurrency 8] [--changes 100]
+                       [--fanout paged|event] [--logs DIR]
 
 Runs the notifier as docker-compose.yml and the k8s manifests do: one
 process with roles api + scheduler and `--workers` processes with role worker, competing
@@ -13,8 +14,11 @@ stores them. In one run, side by side:
 (a) the plain loop: `--subscribers` messages, rendered beforehand, sent over
     `--concurrency` aiosmtplib connections to the sink (the practical limit), before and
     after (b), since other work on the machine moves the figures;
-(b) the notifier: one event to every subscriber, from publishing it until the sink
-    holds them all; then each worker's peak RSS (VmHWM);
+(b) the notifier: one alert to every subscriber until the sink holds them all; then
+    each worker's peak RSS (VmHWM). `--fanout paged` (the default) stores the event and
+    queues its deliveries in pages of 1,000 through the notifier's own queueing code, as
+    the workers send (bench/fanout/paged.py says why); `--fanout event` publishes the
+    event and times the notifier's own one-transaction fan-out too;
 (c) latency from publishing a CloudEvent to its email, one subscriber, idle system;
 (d) latency from a registry transition POST to its email, one subscriber following `all`.
 
@@ -38,6 +42,7 @@ from pathlib import Path
 import aio_pika
 
 from bench.fanout.latency import event_latency, registry_latency, summary
+from bench.fanout.paged import queue_in_pages
 from bench.fanout.people import EVENT_TYPE, SECRET, TOPIC, seed, status_change, subscribers
 from bench.fanout.plain import plain_loop, render_sample
 from bench.fanout.sink import SinkProcess
@@ -95,7 +100,7 @@ def report(phases: list[Phase], count: int, rss: dict[str, float], concurrency: 
     for phase in phases:
         cpu = " | ".join(f"{phase.cpu[n]:.0f}" for n in names_)
         print(f"| {phase.name} | {phase.seconds:.1f} | {count / phase.seconds:.0f} | {cpu} |")
-    notifier = next(p for p in phases if p.name == "notifier")
+    notifier = next(p for p in phases if p.name.startswith("notifier"))
     plain = [p.seconds for p in phases if p.name.startswith("plain")]
     mean = sum(plain) / len(plain)
     print(
@@ -111,9 +116,9 @@ def report(phases: list[Phase], count: int, rss: dict[str, float], concurrency: 
     )
 
 
-async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
+async def run(args: argparse.Namespace, workdir: Path, logs: Path, mail: Path) -> None:
     print(f"before: {load_average()}", flush=True)
-    mongo_server = start_embedded_mongo(workdir / "mongo", log_path=workdir / "mongo.log")
+    mongo_server = start_embedded_mongo(workdir / "mongo", log_path=logs / "mongo.log")
     vhost = None
     amqp_url = os.environ.get("AMQP_URL")
     if amqp_url is None:
@@ -121,7 +126,7 @@ async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
         vhost_command("add_vhost", vhost)
         vhost_command("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
         amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    sink = SinkProcess(workdir, mail)
+    sink = SinkProcess(logs, mail)
     port = free_port()
     env = {
         **os.environ,
@@ -136,14 +141,14 @@ async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
         "SMTP_CONCURRENCY": str(args.concurrency),
         "LOG_LEVEL": "WARNING",
     }
-    api = start_module("services.notifier", env, workdir / "notifier-api.log")
+    api = start_module("services.notifier", env, logs / "notifier-api.log")
     # Delivery workers are competing consumers of the batch queue, as compose and k8s run them.
     worker_ports = [free_port() for _ in range(args.workers)]
     workers = [
         start_module(
             "services.notifier",
             {**env, "ROLES": '["worker"]', "PORT": str(worker_port)},
-            workdir / f"notifier-worker-{number}.log",
+            logs / f"notifier-worker-{number}.log",
         )
         for number, worker_port in enumerate(worker_ports, 1)
     ]
@@ -151,7 +156,7 @@ async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
     registry = start_module(
         "services.registry",
         {**env, "MONGODB_DB": "bench_registry", "PORT": str(registry_port), "ROLES": '["api"]'},
-        workdir / "registry.log",
+        logs / "registry.log",
     )
     mongo = connect_mongo(mongo_server.url, DATABASE, "bench")
     amqp = await aio_pika.connect_robust(amqp_url)
@@ -186,7 +191,7 @@ async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
 
         count = args.subscribers
         collection = mongo.collection(names.SUBSCRIPTIONS)
-        await seed(collection, count)
+        ids = await seed(collection, count)
         event = CloudEvent(
             source="/registry", type=EVENT_TYPE, subject="MP192", data=status_change(0)
         )
@@ -201,14 +206,21 @@ async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
 
         async def notifier() -> float:
             started = time.perf_counter()
-            await publish(event)
+            queueing = None
+            if args.fanout == "event":
+                await publish(event)
+            else:
+                queueing = asyncio.create_task(queue_in_pages(mongo, event, ids))
             limit = max(600.0, count * 0.05)
             finished = await sink.wait_for(count, started, limit, "notifier")
+            if queueing is not None:
+                await queueing
             print(f"  notifier: {count / (finished - started):.0f} msg/s", flush=True)
             return finished - started
 
         phases = []
-        for name, phase in (("plain loop", plain), ("notifier", notifier), ("plain loop", plain)):
+        notified = f"notifier ({args.fanout} fan-out)"
+        for name, phase in (("plain loop", plain), (notified, notifier), ("plain loop", plain)):
             print(f"{name}: {count:,} messages", flush=True)
             phases.append(await processes.measure(name, phase))
             await sink.clear()
@@ -217,6 +229,10 @@ async def run(args: argparse.Namespace, workdir: Path, mail: Path) -> None:
         report(phases, count, rss, args.concurrency)
 
         if args.changes:
+            # A connection of its own: SecantusDB closes one left idle through the phases.
+            await mongo.close()
+            mongo = connect_mongo(mongo_server.url, DATABASE, "bench")
+            collection = mongo.collection(names.SUBSCRIPTIONS)
             await collection.delete_many({})
             await collection.insert_one(to_document(subscribers(1, TOPIC)[0]))
             latencies = await event_latency(publish, sink, args.changes)
@@ -249,6 +265,14 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="notifier processes with role worker"
     )
+    parser.add_argument(
+        "--fanout",
+        choices=("paged", "event"),
+        default="paged",
+        help="event: publish the event and let the notifier fan out in one transaction "
+        "(fails past ~15,000 subscribers); paged: queue its deliveries in pages of 1,000",
+    )
+    parser.add_argument("--logs", help="keep the processes' logs in this directory")
     args = parser.parse_args()
     # The sink's files on tmpfs, so that writing 100,000 of them never waits on the disk
     # the database syncs every commit to.
@@ -257,7 +281,9 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="bench-fanout-") as workdir,
         tempfile.TemporaryDirectory(prefix="bench-fanout-mail-", dir=memory) as mail,
     ):
-        asyncio.run(run(args, Path(workdir), Path(mail)))
+        logs = Path(args.logs or workdir)
+        logs.mkdir(parents=True, exist_ok=True)
+        asyncio.run(run(args, Path(workdir), logs, Path(mail)))
 
 
 if __name__ == "__main__":

@@ -15,12 +15,14 @@ from shared.dev.embedded_mongo import free_port
 
 # Progress lines while waiting for mail: one every this many seconds.
 PROGRESS_SECONDS = 10.0
+# Waiting gives up when no message arrived for this long (a fan-out that failed).
+STALL_SECONDS = 180.0
 
 
 class SinkProcess:
     """`python -m shared.mailsink` on free ports; counted and emptied through its HTTP API."""
 
-    def __init__(self, workdir: Path, mail: Path) -> None:
+    def __init__(self, logs: Path, mail: Path) -> None:
         self.smtp_port = free_port()
         self.http_port = free_port()
         self._base = f"http://127.0.0.1:{self.http_port}"
@@ -32,7 +34,7 @@ class SinkProcess:
             "--dir",
             str(mail),
         ]
-        self.process = start_module("shared.mailsink", os.environ, workdir / "sink.log", *command)
+        self.process = start_module("shared.mailsink", os.environ, logs / "sink.log", *command)
         self._http = aiohttp.ClientSession()
 
     @property
@@ -62,10 +64,16 @@ class SinkProcess:
         """
         deadline = started + seconds
         next_report = started + PROGRESS_SECONDS
+        last, moved = 0, started
         while (held := await self.count()) < count:
             now = time.perf_counter()
-            if now > deadline:
-                raise RuntimeError(f"{label}: the sink holds {held:,} of {count:,} messages")
+            if held != last:
+                last, moved = held, now
+            if now > deadline or now - moved > STALL_SECONDS:
+                raise RuntimeError(
+                    f"{label}: the sink holds {held:,} of {count:,} messages, "
+                    f"{now - moved:.0f} s after the last one arrived (see the logs: --logs)"
+                )
             if label and now >= next_report:
                 rate = held / (now - started)
                 print(f"  {label}: {held:,} of {count:,} in the sink ({rate:,.0f}/s)", flush=True)
