@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import pymongo
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -17,8 +16,6 @@ Document = dict[str, Any]
 Collection = AsyncCollection[Document]
 Session = AsyncClientSession
 T = TypeVar("T")
-# A use case's transaction, retries included, gives up after this long.
-TRANSACTION_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -32,15 +29,9 @@ class Mongo:
         return self.db[name]
 
     async def transaction(self, work: Callable[[Session], Awaitable[T]]) -> T:
-        """Run `work` in a multi-document transaction, retried on transient errors.
-
-        For TRANSACTION_SECONDS at most (pymongo's own limit is 120 s): a request held
-        that long behind a database restart kept its Idempotency-Key "running", so a
-        client's retries were told to wait for two minutes (issue 12's fault suite).
-        """
-        with pymongo.timeout(TRANSACTION_SECONDS):
-            async with self.client.start_session() as session:
-                return await session.with_transaction(work)
+        """Run `work` in a multi-document transaction, retried on transient errors."""
+        async with self.client.start_session() as session:
+            return await session.with_transaction(work)
 
     async def ping(self, seconds: float = 2.0) -> None:
         async with asyncio.timeout(seconds):

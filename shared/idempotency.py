@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+import pymongo
 from aiohttp import web
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -31,6 +32,8 @@ KEPT: Final = timedelta(hours=24)
 # A first try that never finished (its process died) stops blocking retries after this.
 ABANDONED: Final = timedelta(minutes=2)
 _REPLAYED_HEADERS: Final = ("Content-Type", "Location", "ETag")
+# How long a keyed request may wait on the database, its transaction's retries included.
+KEYED_REQUEST_SECONDS: Final = 15.0
 # How often a record the database refused is tried again while it is away.
 RECORD_RETRY_SECONDS: Final = 0.5
 
@@ -79,7 +82,10 @@ def idempotency_middleware(service: str, mongo_of: Any) -> Any:
         except DuplicateKeyError:
             return await _replay(collection, record_id, fingerprint, now)
         try:
-            response = await handler(request)
+            # A bounded wait for the database (pymongo's transactions retry for 120 s):
+            # behind a restart, the key would stay "running" and its retries wait as long.
+            with pymongo.timeout(KEYED_REQUEST_SECONDS):
+                response = await handler(request)
         except BaseException:
             await settle(lambda: collection.delete_one({"_id": record_id}), f"release {key!r}")
             raise
