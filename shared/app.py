@@ -66,6 +66,8 @@ class Platform:
 
 
 PLATFORM = web.AppKey("platform", Platform)
+# Each step of a service's shutdown (closing channels, connections, clients) at most.
+SHUTDOWN_STEP_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,21 @@ async def metrics_view(request: web.Request) -> web.Response:
     require_role(request, ROLE_SERVICE)
     body = request.app[PLATFORM].metrics.exposition()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+async def _bounded(step: Awaitable[object], what: str) -> None:
+    """Run one shutdown step for SHUTDOWN_STEP_SECONDS at most, whatever it waits on.
+
+    A channel or connection that is reconnecting can wait forever to close (seen as a
+    test teardown that never ended); a service must still stop when asked.
+    """
+    try:
+        async with asyncio.timeout(SHUTDOWN_STEP_SECONDS):
+            await step
+    except TimeoutError:
+        log.warning("gave up %s after %.0f s at shutdown", what, SHUTDOWN_STEP_SECONDS)
+    except Exception as exc:
+        log.warning("%s failed at shutdown: %r", what, exc)
 
 
 def token_setup(settings: ServiceSettings, service: str) -> tuple[dict[str, Any], str]:
@@ -295,17 +312,14 @@ def create_service_app(
             yield
         finally:
             for consumer in consumers:
-                await consumer.stop()
+                await _bounded(consumer.stop(), f"closing {consumer.queue_name}'s channel")
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            try:
-                await relay.stop()
-            except Exception:
-                log.warning("could not release the relay lease")
-            await session.close()
-            await broker.close()
-            await mongo.close()
+            await _bounded(relay.stop(), "releasing the relay lease")
+            await _bounded(session.close(), "closing the HTTP client")
+            await _bounded(broker.close(), "closing the broker connection")
+            await _bounded(mongo.close(), "closing the database client")
 
     app.cleanup_ctx.append(platform_ctx)
     return app
