@@ -7,16 +7,18 @@ the alert of every step; the public event page never shows the meeting's Green p
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 
 from tests.journeys.conftest import Product, Visit
-from tests.journeys.mail import Mail, wait_for_mail
-from tests.journeys.people import mail_api, subscribe
+from tests.journeys.mail import Mail, mails_to, wait_for_mail
+from tests.journeys.people import mail_api, move_modification, subscribe
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -149,3 +151,43 @@ async def test_staff_runs_a_meeting_and_a_modification_through_the_console(
     await page.get_by_role("button", name=re.compile("Sign out")).click()
     await page.goto(f"{console}/meetings")
     await page.wait_for_url(re.compile("/console/sign-in"))
+
+
+async def test_an_admin_erases_a_subscriber_on_request_and_looks_at_dead_letters(
+    product: Product, visit: Visit
+) -> None:
+    """An erasure request: found by address, exported, erased; then no more mail."""
+    erased = "journey.erase-me@example.org"
+    product.staff_account("journey.admin", "secretariat,admin", PASSWORD)
+    await subscribe(visit, product, erased, topic="Everything")
+    page = visit.page
+    console = product.url("registry", "/console")
+    await page.goto(f"{console}/subscribers")
+    await page.get_by_label("Username").fill("journey.admin")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(re.compile("/console/subscribers"))
+    await page.get_by_label("Email address").fill(erased.upper())
+    await page.get_by_role("button", name="Find").click()
+    await visit.look("subscriber found")
+    await page.locator("table a[href*='/console/subscribers/']").first.click()
+    await visit.look("what is held about a subscriber")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name=re.compile("Download the export")).click()
+    export = await (await download_info.value).path()
+    assert erased in await asyncio.to_thread(Path(export).read_text)
+    await page.get_by_label("Reason").fill("Journey: erasure request ER-1")
+    await page.get_by_role("button", name="Erase this subscriber").click()
+    await visit.look("erasure needs the tick")
+    assert await page.get_by_label("Reason").input_value() == "Journey: erasure request ER-1"
+    await page.get_by_label(re.compile("cannot be undone")).check()
+    await page.get_by_role("button", name="Erase this subscriber").click()
+    await page.locator("#erased").wait_for()
+    await visit.look("subscriber erased")
+    before = len(await mails_to(mail_api(product), erased))
+    await move_modification(product, "MP192", "Journey: a move after the erasure")
+    await wait_for_subject(product, "^MP192 moved to")
+    assert len(await mails_to(mail_api(product), erased)) == before
+
+    await page.goto(f"{console}/dead-letters")
+    await visit.look("dead letters of every service")
