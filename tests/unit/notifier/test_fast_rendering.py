@@ -6,12 +6,14 @@ import re
 import uuid
 from email import policy as email_policy
 from email.headerregistry import BaseHeader, HeaderRegistry
-from typing import cast
+from email.message import EmailMessage
+from typing import Any, cast
 
 import pytest
 
 from services.notifier.domain import mail, subscriptions
 from services.notifier.domain.mail import Links, render_alert, wire_bytes
+from services.notifier.domain.subscriptions import Subscription
 
 from .samples import DOMAIN, LINKS, NOW, SENDER, confirmed, status_changed
 from .test_golden import CASES
@@ -24,6 +26,26 @@ def _without_boundaries(raw: bytes) -> bytes:
     for number, boundary in enumerate(BOUNDARY.findall(raw)):
         raw = raw.replace(boundary, b"BOUNDARY-%d" % number)
     return raw
+
+
+def _status_alert(
+    data: dict[str, Any],
+    subscription: Subscription,
+    links: Links = LINKS,
+    sender: mail.Sender = SENDER,
+    event_id: str = "evt-1",
+) -> EmailMessage:
+    return render_alert(
+        "registry.modification.status_changed",
+        data,
+        subscription,
+        links,
+        None,
+        event_id=event_id,
+        sender=sender,
+        sent_at=NOW,
+        message_id_domain=DOMAIN,
+    )
 
 
 def _stdlib_policies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,17 +90,7 @@ def test_each_subscriber_keeps_their_own_headers_when_renders_alternate() -> Non
     ]
 
     def render(index: int, event_id: str) -> tuple[str, str, str]:
-        message = render_alert(
-            "registry.modification.status_changed",
-            status_changed(),
-            people[index],
-            links[index],
-            None,
-            event_id=event_id,
-            sender=SENDER,
-            sent_at=NOW,
-            message_id_domain=DOMAIN,
-        )
+        message = _status_alert(status_changed(), people[index], links[index], event_id=event_id)
         return message["To"], message["Message-ID"], message["List-Unsubscribe"]
 
     first = [render(0, "evt-1"), render(1, "evt-1"), render(0, "evt-2")]
@@ -93,17 +105,7 @@ def test_each_subscriber_keeps_their_own_headers_when_renders_alternate() -> Non
 )
 def test_the_from_header_names_the_sender_as_given(name: str) -> None:
     sender = mail.Sender("alerts@secas.example.org", name)
-    message = render_alert(
-        "registry.modification.status_changed",
-        status_changed(),
-        confirmed(["all"]),
-        LINKS,
-        None,
-        event_id="evt-1",
-        sender=sender,
-        sent_at=NOW,
-        message_id_domain=DOMAIN,
-    )
+    message = _status_alert(status_changed(), confirmed(["all"]), sender=sender)
     [address] = message["From"].addresses
     assert (address.display_name, address.addr_spec) == (name, sender.address)
     assert wire_bytes(message).isascii()
@@ -113,16 +115,6 @@ def test_a_boundary_is_never_in_a_body(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = iter(["a" * 32, "b" * 32])
     monkeypatch.setattr(mail.secrets, "token_hex", lambda _: next(tokens))
     reason = "The first boundary tried is quoted here: =_" + "a" * 32
-    message = render_alert(
-        "registry.modification.status_changed",
-        status_changed(reason=reason),
-        confirmed(["all"]),
-        LINKS,
-        None,
-        event_id="evt-1",
-        sender=SENDER,
-        sent_at=NOW,
-        message_id_domain=DOMAIN,
-    )
+    message = _status_alert(status_changed(reason=reason), confirmed(["all"]))
     assert message.get_boundary() == "=_" + "b" * 32
     assert reason in message.get_body(("plain",)).get_content()
