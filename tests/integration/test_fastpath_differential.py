@@ -121,8 +121,13 @@ def exchange(port: int, segments: list[bytes]) -> bytes:
 _VARYING = re.compile(rb"^(Date|X-Correlation-ID): [^\r\n]*", re.IGNORECASE | re.MULTILINE)
 
 
-def responses(raw: bytes) -> list[tuple[bytes, list[bytes], bytes]]:
-    """Split a byte stream into (status line, sorted header lines, body) per response."""
+def responses(raw: bytes, sent: bytes = b"") -> list[tuple[bytes, list[bytes], bytes]]:
+    """Split a byte stream into (status line, sorted header lines, body) per response.
+
+    `sent` is what was asked: the answer to a HEAD carries the Content-Length of the
+    body it does not send, so the split must know which answers are to a HEAD.
+    """
+    methods = [request.split(b" ", 1)[0] for request in sent.split(b"\r\n\r\n")]
     found = []
     while raw:
         end = raw.find(b"\r\n\r\n")
@@ -135,6 +140,8 @@ def responses(raw: bytes) -> list[tuple[bytes, list[bytes], bytes]]:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
+        if len(found) < len(methods) and methods[len(found)] == b"HEAD":
+            length = 0
         body = raw[end + 4 : end + 4 + length]
         if lines[0].endswith(b" 400 Bad Request"):
             # aiohttp's parser diagnostics quote the bytes of the read they failed in,
@@ -242,11 +249,12 @@ def coalescings(segments: list[bytes]) -> Iterator[list[bytes]]:
 def test_every_conversation_gets_the_answers_aiohttp_alone_gives(
     pair: Pair, segments: list[bytes]
 ) -> None:
-    fast = responses(exchange(pair.fast, segments))
-    if fast == responses(exchange(pair.plain, segments)):
+    sent = b"".join(segments)
+    fast = responses(exchange(pair.fast, segments), sent)
+    if fast == responses(exchange(pair.plain, segments), sent):
         return
     # aiohttp answers what one read brought as a whole, and the kernel may merge
     # segments written apart, on either connection: the fast path must give an answer
     # aiohttp alone gives to the same bytes read in one of the ways they can arrive.
-    alone = [responses(exchange(pair.plain, merged)) for merged in coalescings(segments)]
+    alone = [responses(exchange(pair.plain, merged), sent) for merged in coalescings(segments)]
     assert fast in alone, b"".join(segments)
