@@ -270,7 +270,8 @@ def main() -> None:
         choices=("paged", "event"),
         default="paged",
         help="event: publish the event and let the notifier fan out in one transaction "
-        "(fails past ~15,000 subscribers); paged: queue its deliveries in pages of 1,000",
+        "(minutes before the first email at 100,000); paged: queue its deliveries in pages "
+        "of 1,000 while the workers send",
     )
     parser.add_argument("--logs", help="keep the processes' logs in this directory")
     args = parser.parse_args()

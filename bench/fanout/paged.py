@@ -1,8 +1,10 @@
 """Queue a fan-out's deliveries in pages, each its own transaction, through the notifier's code.
 
-The notifier inserts every delivery of an event in one transaction; past about 15,000
-subscribers that transaction outlasts the platform's 15 s limit on SecantusDB, is retried
-and dead-lettered. This is what a paged fan-out would write instead (the event stored as
+The notifier inserts every delivery of an event in one transaction, which at 100,000
+subscribers runs for minutes on SecantusDB before any email can go (for a while the
+platform capped transactions at 15 s, and past 20,000 the fan-out was dead-lettered; the
+cap now applies only to requests with an Idempotency-Key). This is what a paged fan-out
+would write instead (the event stored as
 a source, then per page its deliveries, their batches and one outbox record per batch,
 as `queue_deliveries` writes them), so that sending can be measured at any size.
 """
