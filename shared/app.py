@@ -315,7 +315,9 @@ def create_service_app(
                 await _bounded(consumer.stop(), f"closing {consumer.queue_name}'s channel")
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await _bounded(
+                asyncio.gather(*tasks, return_exceptions=True), "stopping the background jobs"
+            )
             await _bounded(relay.stop(), "releasing the relay lease")
             await _bounded(session.close(), "closing the HTTP client")
             await _bounded(broker.close(), "closing the broker connection")

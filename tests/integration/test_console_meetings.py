@@ -77,9 +77,12 @@ async def rig(
 ) -> Rig:
     """A registry with the console and a calendar trusting the console's key."""
     registry_port, calendar_port = free_port(), free_port()
+    # The API only: a worker would start on the registry events other tests left in the
+    # shared vhost (hundreds), and its teardown was seen to hang behind them.
     calendar = calendar_app(
         make_settings(
             CalendarSettings,
+            roles=["api"],
             token_public_keys=[CONSOLE_KEY.public_pem()],
             registry_url=f"http://127.0.0.1:{registry_port}",
         )
@@ -87,6 +90,7 @@ async def rig(
     registry = registry_app(
         make_settings(
             RegistrySettings,
+            roles=["api"],
             console_signing_key=CONSOLE_KEY.private_pem(),
             calendar_url=f"http://127.0.0.1:{calendar_port}",
         ),

@@ -31,7 +31,8 @@ def app_of(
     service: str, make_settings: Callable[..., ServiceSettings], **overrides: Any
 ) -> web.Application:
     create, settings_type = SERVICES[service]
-    return create(make_settings(settings_type, **overrides))
+    # The API only: a worker would start on the backlog other tests left in the shared vhost.
+    return create(make_settings(settings_type, **{"roles": ["api"], **overrides}))
 
 
 def api_routes(app: web.Application) -> set[tuple[str, str]]:
@@ -105,7 +106,9 @@ async def test_the_document_describes_every_operation_with_models_and_problems(
 async def test_the_documented_body_is_the_model_that_validates_it(
     aiohttp_client: Callable[..., Any], make_settings: Callable[..., ServiceSettings]
 ) -> None:
-    calendar: Client = await aiohttp_client(calendar_app(make_settings(CalendarSettings)))
+    calendar: Client = await aiohttp_client(
+        calendar_app(make_settings(CalendarSettings, roles=["api"]))
+    )
     document = await (await calendar.get("/api/v1/openapi.json")).json()
     create = document["paths"]["/api/v1/events"]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"] == {
@@ -116,7 +119,9 @@ async def test_the_documented_body_is_the_model_that_validates_it(
     assert document["components"]["schemas"]["EventCreate"] == own
     assert create["x-roles"] == ["admin", "secretariat"]
 
-    registry: Client = await aiohttp_client(registry_app(make_settings(RegistrySettings)))
+    registry: Client = await aiohttp_client(
+        registry_app(make_settings(RegistrySettings, roles=["api"]))
+    )
     document = await (await registry.get("/api/v1/openapi.json")).json()
     transition = document["paths"]["/api/v1/modifications/{ref}/transitions"]["post"]
     own = TransitionIn.model_json_schema(ref_template=REF_TEMPLATE)
