@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import pytest
 from pymongo import AsyncMongoClient
 
 from shared.auth import SigningKey
 from shared.dev.embedded_mongo import start_embedded_mongo
 from shared.settings import ServiceSettings
+from shared.topology import CONSUMER_QUEUES
 from tests.support.rabbit import amqp_url_of_own
 
 # The whole system as processes, one per session (tests/e2e, tests/security).
@@ -60,8 +62,32 @@ async def database_name(mongo_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def empty_queues(amqp_url: str) -> None:
+    """Empty every consumer queue of the run's vhost before a test builds its apps.
+
+    The run's tests share one vhost, and most apps publish without consuming: a worker
+    started later inherited hundreds of other tests' events, and two full runs hung in
+    such an app's teardown behind them.
+    """
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for queue in CONSUMER_QUEUES:
+            channel = await connection.channel()
+            try:
+                declared = await channel.declare_queue(queue.name, passive=True)
+                await declared.purge()
+            except aio_pika.exceptions.ChannelClosed:
+                pass  # not declared yet in this run: nothing to empty
+            finally:
+                if not channel.is_closed:
+                    await channel.close()
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
 def make_settings(
-    mongo_url: str, amqp_url: str, database_name: str
+    mongo_url: str, amqp_url: str, database_name: str, empty_queues: None
 ) -> Callable[..., ServiceSettings]:
     """Build a service's settings pointing at the test servers; keywords override."""
 
