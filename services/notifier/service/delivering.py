@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 # killed or cut-off worker's batch is free again this long after its last renewal.
 CLAIM_LEASE: Final = timedelta(seconds=10)
 MAX_ATTEMPTS: Final = 10
+# How long a write of outcomes waits for the other sends under way to end (seconds).
+RECORD_LINGER: Final = 0.005
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -34,23 +38,47 @@ def retry_delay(attempts: int) -> timedelta:
 
 @dataclass
 class Recorder:
-    """Record each outcome as soon as its send ends, coalescing those that end together.
+    """Record each outcome as soon as its send ends, sharing a write with the sends under way.
 
-    One write at a time: whoever holds the lock writes everything pending, so under load a
-    write carries many outcomes, and when `add` returns its outcome is in the database. A
-    crash can therefore re-send only the deliveries in flight (at most SMTP_CONCURRENCY).
+    One write at a time, and when `add` returns its outcome is in the database, so a crash
+    can re-send only the deliveries in flight (at most SMTP_CONCURRENCY). A writer waits
+    up to RECORD_LINGER for the sends under way to end: without waiting a write carried
+    two outcomes on average, and each write costs the embedded database a commit.
     """
 
     deliveries: DeliveryRepository
     pending: list[Ended] = field(default_factory=list)
+    _under_way: int = 0
     _writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _gathered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @contextlib.contextmanager
+    def under_way(self) -> Iterator[None]:
+        """Count a send, from taking its slot until its outcome is known."""
+        self._under_way += 1
+        try:
+            yield
+        finally:
+            self._under_way -= 1
+            self._check_gathered()
+
+    def _check_gathered(self) -> None:
+        if self.pending and self._under_way == 0:
+            self._gathered.set()
 
     async def add(self, ended: Ended) -> None:
         self.pending.append(ended)
+        self._check_gathered()
         await self.flush()
 
     async def flush(self) -> None:
         async with self._writing:
+            if not self.pending:
+                return  # a write that went meanwhile carried them
+            if not self._gathered.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._gathered.wait(), RECORD_LINGER)
+            self._gathered.clear()
             # Swap before awaiting: concurrent senders keep appending to a fresh list.
             chunk, self.pending = self.pending, []
             try:
@@ -211,27 +239,34 @@ async def _send_one(
     # otherwise sends went on while slow outcome writes queued up, and a kill -9 re-sent
     # every email sent but not yet recorded (97 in the chaos suite, with 8 SMTP slots).
     async with context.sending:
-        delivery_id = delivery.id
-        if claim.lost.is_set():
-            return None  # not ours any more: the new holder sends it
-        try:
-            message, recipient = await composer.compose(delivery)
-            await context.smtp.send(message, context.sender.address, recipient)
-        except Skip as exc:
-            await recorder.add(Ended(delivery_id, DeliveryOutcome.SKIPPED, now, error=str(exc)))
-        except PermanentFailure as exc:
-            await recorder.add(Ended(delivery_id, DeliveryOutcome.FAILED, now, error=str(exc)))
-            subscription = composer.subscription(delivery)
-            if subscription is not None:
-                await _count_hard_failure(context, subscription, now)
-        except (TemporaryFailure, CalendarUnavailable) as exc:
-            return Retry(delivery_id, exc)
-        else:
-            message_id = str(message["Message-ID"])
-            await recorder.add(
-                Ended(delivery_id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
-            )
+        with recorder.under_way():
+            result = await _attempt(context, composer, claim, delivery, now)
+        if not isinstance(result, Ended):
+            return result
+        await recorder.add(result)
+        subscription = composer.subscription(delivery)
+        if result.outcome is DeliveryOutcome.FAILED and subscription is not None:
+            await _count_hard_failure(context, subscription, now)
         return None
+
+
+async def _attempt(
+    context: NotifierContext, composer: Composer, claim: Claim, delivery: Delivery, now: datetime
+) -> Ended | Retry | None:
+    """Compose and send one delivery; return how it ended, or None if it is not ours."""
+    if claim.lost.is_set():
+        return None  # not ours any more: the new holder sends it
+    try:
+        message, recipient = await composer.compose(delivery)
+        await context.smtp.send(message, context.sender.address, recipient)
+    except Skip as exc:
+        return Ended(delivery.id, DeliveryOutcome.SKIPPED, now, error=str(exc))
+    except PermanentFailure as exc:
+        return Ended(delivery.id, DeliveryOutcome.FAILED, now, error=str(exc))
+    except (TemporaryFailure, CalendarUnavailable) as exc:
+        return Retry(delivery.id, exc)
+    message_id = str(message["Message-ID"])
+    return Ended(delivery.id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
 
 
 async def _count_hard_failure(
