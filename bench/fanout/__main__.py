@@ -1,7 +1,7 @@
 """Fan-out to N subscribers: the notifier's throughput against a plain aiosmtplib loop.
 
 python -m bench.fanout [--subscribers 100000] [--workers 2] [--concurrency 8] [--changes 100]
-                       [--fanout paged|event] [--logs DIR]
+                       [--logs DIR]
 
 Runs the notifier as docker-compose.yml and the k8s manifests do: one
 process with roles api + scheduler and `--workers` processes with role worker, competing
@@ -14,11 +14,9 @@ stores them. In one run, side by side:
 (a) the plain loop: `--subscribers` messages, rendered beforehand, sent over
     `--concurrency` aiosmtplib connections to the sink (the practical limit), before and
     after (b), since other work on the machine moves the figures;
-(b) the notifier: one alert to every subscriber until the sink holds them all; then
-    each worker's peak RSS (VmHWM). `--fanout paged` (the default) stores the event and
-    queues its deliveries in pages of 1,000 through the notifier's own queueing code, as
-    the workers send (bench/fanout/paged.py says why); `--fanout event` publishes the
-    event and times the notifier's own one-transaction fan-out too;
+(b) the notifier: the event published, its fan-out (a page of followers a transaction)
+    and one alert to every subscriber, until the sink holds them all; then each
+    worker's peak RSS (VmHWM);
 (c) latency from publishing a CloudEvent to its email, one subscriber, idle system;
 (d) latency from a registry transition POST to its email, one subscriber following `all`.
 
@@ -42,7 +40,6 @@ from pathlib import Path
 import aio_pika
 
 from bench.fanout.latency import event_latency, registry_latency, summary
-from bench.fanout.paged import queue_in_pages
 from bench.fanout.people import EVENT_TYPE, SECRET, TOPIC, seed, status_change, subscribers
 from bench.fanout.plain import plain_loop, render_sample
 from bench.fanout.sink import SinkProcess
@@ -191,7 +188,7 @@ async def run(args: argparse.Namespace, workdir: Path, logs: Path, mail: Path) -
 
         count = args.subscribers
         collection = mongo.collection(names.SUBSCRIPTIONS)
-        ids = await seed(collection, count)
+        await seed(collection, count)
         event = CloudEvent(
             source="/registry", type=EVENT_TYPE, subject="MP192", data=status_change(0)
         )
@@ -206,21 +203,14 @@ async def run(args: argparse.Namespace, workdir: Path, logs: Path, mail: Path) -
 
         async def notifier() -> float:
             started = time.perf_counter()
-            queueing = None
-            if args.fanout == "event":
-                await publish(event)
-            else:
-                queueing = asyncio.create_task(queue_in_pages(mongo, event, ids))
+            await publish(event)
             limit = max(600.0, count * 0.05)
             finished = await sink.wait_for(count, started, limit, "notifier")
-            if queueing is not None:
-                await queueing
             print(f"  notifier: {count / (finished - started):.0f} msg/s", flush=True)
             return finished - started
 
         phases = []
-        notified = f"notifier ({args.fanout} fan-out)"
-        for name, phase in (("plain loop", plain), (notified, notifier), ("plain loop", plain)):
+        for name, phase in (("plain loop", plain), ("notifier", notifier), ("plain loop", plain)):
             print(f"{name}: {count:,} messages", flush=True)
             phases.append(await processes.measure(name, phase))
             await sink.clear()
@@ -264,14 +254,6 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
         "--workers", type=int, default=2, help="notifier processes with role worker"
-    )
-    parser.add_argument(
-        "--fanout",
-        choices=("paged", "event"),
-        default="paged",
-        help="event: publish the event and let the notifier fan out in one transaction "
-        "(minutes before the first email at 100,000); paged: queue its deliveries in pages "
-        "of 1,000 while the workers send",
     )
     parser.add_argument("--logs", help="keep the processes' logs in this directory")
     args = parser.parse_args()

@@ -105,13 +105,6 @@ class DeliveryRepository:
         self._deliveries = mongo.collection(names.DELIVERIES)
         self._ended = mongo.collection(names.SENT)
 
-    async def insert_many(self, deliveries: Sequence[Delivery], session: Session) -> None:
-        """Insert new deliveries; the unique index refuses a second (source, subscriber)."""
-        if deliveries:
-            await self._deliveries.insert_many(
-                [delivery_document(d) for d in deliveries], ordered=False, session=session
-            )
-
     async def insert_missing(self, deliveries: Sequence[Delivery], session: Session) -> list[str]:
         """Insert the deliveries whose (source, subscriber) is new; return their ids."""
         if not deliveries:

@@ -17,6 +17,8 @@ DELIVERIES: Final = "notifier_deliveries"
 SENT: Final = "notifier_sent"
 # Groups of deliveries a worker claims and sends together.
 BATCHES: Final = "notifier_batches"
+# Events whose followers are still being queued, a page at a time, with their cursor.
+FANOUTS: Final = "notifier_fanouts"
 # One stored copy of each event or reminder that deliveries and digest items refer to.
 SOURCES: Final = "notifier_sources"
 DIGEST_ITEMS: Final = "notifier_digest_items"
@@ -47,6 +49,8 @@ def notifier_indexes() -> dict[str, Sequence[IndexModel]]:
         ],
         # The sweeper finds open batches by state and due time.
         BATCHES: [IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)])],
+        # The fan-out job claims the open fan-outs whose lease has lapsed.
+        FANOUTS: [IndexModel([("held_until", ASCENDING)])],
         DIGEST_ITEMS: [
             IndexModel([("subscription_id", ASCENDING), ("item_key", ASCENDING)], unique=True),
             IndexModel([("subscription_id", ASCENDING), ("consumed_by", ASCENDING)]),

@@ -19,7 +19,7 @@ from services.notifier.domain.subscriptions import (
     Suppression,
 )
 from shared.contracts.topics import Topic
-from shared.db import Mongo, Session
+from shared.db import Document, Mongo, Session
 
 # Hard (5xx) failures after which an address is suppressed for good.
 HARD_FAILURES_BEFORE_SUPPRESSION = 3
@@ -85,6 +85,36 @@ class SubscriptionRepository:
         """Return confirmed subscribers following any of `topics` (multikey index)."""
         cursor = self._subscriptions.find(
             {"topics": {"$in": sorted(topics)}, "status": SubscriptionStatus.CONFIRMED.value},
+            session=session,
+        )
+        return [from_document(document) async for document in cursor]
+
+    async def following_ids(self, topics: Iterable[Topic], after: str | None) -> list[str]:
+        """Return, in order, the ids past `after` of confirmed subscribers of any of `topics`."""
+        query: Document = {
+            "topics": {"$in": sorted(topics)},
+            "status": SubscriptionStatus.CONFIRMED.value,
+        }
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        cursor = self._subscriptions.find(query, projection={"_id": 1})
+        return sorted([str(document["_id"]) async for document in cursor])
+
+    async def confirmed_following_between(
+        self, topics: Iterable[Topic], after: str | None, last: str, session: Session
+    ) -> list[Subscription]:
+        """Return the confirmed subscribers of any of `topics` with ids in (`after`, `last`].
+
+        A range of ids, not a list: SecantusDB matches each document an `$in` finds
+        against the whole list, so a page of 1,000 ids by `$in` cost a million comparisons.
+        """
+        ids: Document = {"$lte": last} if after is None else {"$gt": after, "$lte": last}
+        cursor = self._subscriptions.find(
+            {
+                "_id": ids,
+                "topics": {"$in": sorted(topics)},
+                "status": SubscriptionStatus.CONFIRMED.value,
+            },
             session=session,
         )
         return [from_document(document) async for document in cursor]

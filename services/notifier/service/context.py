@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any, ClassVar
 
 from services.notifier.adapters.batches import BatchRepository
 from services.notifier.adapters.calendar_client import CalendarClient
 from services.notifier.adapters.deliveries import DeliveryRepository
+from services.notifier.adapters.fanouts import FanoutRepository
 from services.notifier.adapters.marks import MarkRepository
 from services.notifier.adapters.rate_limits import RateLimiter
 from services.notifier.adapters.schedule_runs import ScheduleRunRepository
@@ -68,6 +69,7 @@ class NotifierContext:
     subscriptions: SubscriptionRepository
     deliveries: DeliveryRepository
     batches: BatchRepository
+    fanouts: FanoutRepository
     sources: SourceRepository
     digest_items: DigestItemRepository
     projections: ProjectionRepository
@@ -81,6 +83,14 @@ class NotifierContext:
     secret: bytes
     sender: Sender
     instance: str
+    # Set to make this process's fan-out job look for open fan-outs now.
+    fanout_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def fan_out_soon(self) -> None:
+        """Wake this process's fan-out job just after the surrounding transaction commits."""
+        loop = asyncio.get_running_loop()
+        for delay in (0.01, 0.05, 0.2):
+            loop.call_later(delay, self.fanout_wanted.set)
 
     def wake_relay_soon(self) -> None:
         """Wake the outbox relay just after the surrounding transaction commits.
@@ -106,6 +116,7 @@ def build_context(platform: Platform, settings: NotifierSettings, clock: Clock) 
         subscriptions=SubscriptionRepository(mongo),
         deliveries=DeliveryRepository(mongo),
         batches=BatchRepository(mongo),
+        fanouts=FanoutRepository(mongo),
         sources=SourceRepository(mongo),
         digest_items=DigestItemRepository(mongo),
         projections=ProjectionRepository(mongo),

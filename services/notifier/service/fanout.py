@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import timedelta
+from functools import partial
+from typing import Final
+
+from services.notifier.adapters.fanouts import Fanout
 from services.notifier.domain.deliveries import DeliveryKind, new_delivery
-from services.notifier.domain.digests import digest_item
+from services.notifier.domain.display import parse_instant
 from services.notifier.domain.matching import (
     followed_when,
     is_about_the_past,
     topics_of,
     wants_topics,
 )
-from services.notifier.domain.sources import Source, stored_event
+from services.notifier.domain.sources import Source, StoredEvent, stored_event
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.queueing import queue_deliveries
 from shared.contracts.events import (
@@ -21,6 +30,18 @@ from shared.contracts.events import (
 )
 from shared.db import Session
 from shared.events import CloudEvent
+
+log = logging.getLogger(__name__)
+
+# Followers queued per transaction: the deliveries, their 10 batches and outbox records.
+FANOUT_PAGE: Final = 1_000
+# A fan-out's holder renews this with every page; a stopped holder's is taken over after it.
+FANOUT_LEASE: Final = timedelta(seconds=30)
+FANOUT_POLL_SECONDS: Final = 5.0
+
+
+class FanoutTakenOver(Exception):
+    """The fan-out moved on under another holder (this one's lease had lapsed)."""
 
 
 async def keep_projections(context: NotifierContext, event: CloudEvent, session: Session) -> None:
@@ -38,37 +59,100 @@ async def keep_projections(context: NotifierContext, event: CloudEvent, session:
 
 
 async def apply_event(context: NotifierContext, event: CloudEvent, session: Session) -> None:
-    """Record, in the consumer's transaction, one delivery per immediate subscriber.
+    """Record the event, in the consumer's transaction, and open its fan-out.
 
-    The deliveries go to the workers in batches (one outbox record per batch).
-
-    Digest subscribers get a digest item instead. The consumer applies each event
-    once; the unique (source_key, subscription_id) index is the second line of defence.
+    Its followers are queued afterwards, a page at a time (`fan_out`), so that no
+    transaction grows with the number of subscribers: at 100,000 the one transaction
+    that inserted every delivery ran for minutes before the first email could go, and
+    held them all in the worker's memory. The consumer applies each event once, and the
+    fan-out document survives a crash: whoever claims it next carries on from its cursor.
     """
     await keep_projections(context, event, session)
     await context.marks.record(subject_marks(event.type, event.data), event.time, session)
-    topics = topics_of(event.type, event.data)
-    if not topics or is_about_the_past(event):
-        return
-    classification = disclosed_classification(event.type, event.data)
-    wanted = [
-        subscription
-        for subscription in await context.subscriptions.confirmed_following(topics, session)
-        if wants_topics(subscription, topics, classification)
-        and followed_when(subscription, event.time)
-    ]
-    if not wanted:
+    if not topics_of(event.type, event.data) or is_about_the_past(event):
         return
     now = context.clock()
     await context.sources.put(Source(event.id, stored_event(event), now), session)
+    await context.fanouts.open(event.id, now, session)
+    context.fan_out_soon()
+
+
+async def run_fanouts(context: NotifierContext) -> None:
+    """Background job (role worker): queue the followers of every open fan-out, forever.
+
+    Woken just after a consumer opens one; otherwise it looks every FANOUT_POLL_SECONDS,
+    which also takes over a fan-out whose holder stopped (its lease lapsed).
+    """
+    holder = uuid.uuid4().hex
+    while True:
+        while (fanout := await _claim(context, holder)) is not None:
+            await fan_out(context, fanout, holder)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(context.fanout_wanted.wait(), FANOUT_POLL_SECONDS)
+        context.fanout_wanted.clear()
+
+
+async def _claim(context: NotifierContext, holder: str) -> Fanout | None:
+    now = context.clock()
+    return await context.fanouts.claim(holder, now, now + FANOUT_LEASE)
+
+
+async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None:
+    """Queue one delivery (or digest item) per follower, FANOUT_PAGE followers a transaction."""
+    source = await context.sources.get(fanout.key)
+    if source is None or not isinstance(source.payload, StoredEvent):
+        log.error("fan-out %s has no stored event; dropping it", fanout.key)
+        await context.mongo.transaction(partial(context.fanouts.finish, fanout, holder))
+        return
+    event = source.payload
+    topics = topics_of(event.type, event.data)
+    ids = await context.subscriptions.following_ids(topics, fanout.after)
+    pages = [ids[start : start + FANOUT_PAGE] for start in range(0, len(ids), FANOUT_PAGE)]
+    current = fanout
+    try:
+        for page in pages:
+            current = await context.mongo.transaction(
+                partial(_queue_page, context, current, holder, source, page[-1])
+            )
+            context.wake_relay_soon()
+    except FanoutTakenOver:
+        log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
+        return
+    await context.mongo.transaction(partial(context.fanouts.finish, current, holder))
+
+
+async def _queue_page(
+    context: NotifierContext,
+    fanout: Fanout,
+    holder: str,
+    source: Source,
+    last: str,
+    session: Session,
+) -> Fanout:
+    event = source.payload
+    assert isinstance(event, StoredEvent)
+    topics = topics_of(event.type, event.data)
+    classification = disclosed_classification(event.type, event.data)
+    wanted = [
+        subscription
+        for subscription in await context.subscriptions.confirmed_following_between(
+            topics, fanout.after, last, session
+        )
+        if wants_topics(subscription, topics, classification)
+        and followed_when(subscription, event.time)
+    ]
+    now = context.clock()
     deliveries = [
-        new_delivery(DeliveryKind.ALERT, event.id, subscription.id, now)
+        new_delivery(DeliveryKind.ALERT, source.key, subscription.id, now)
         for subscription in wanted
         if subscription.wants_immediate_alerts
     ]
-    await context.deliveries.insert_many(deliveries, session)
-    await queue_deliveries(context, DeliveryKind.ALERT, [d.id for d in deliveries], session)
+    # A page queued again after a takeover inserts only the deliveries it lacks.
+    new_ids = await context.deliveries.insert_missing(deliveries, session)
+    await queue_deliveries(context, DeliveryKind.ALERT, new_ids, session)
     digesters = [s.id for s in wanted if not s.wants_immediate_alerts]
-    await context.digest_items.add(digesters, event.id, digest_item(event).occurred_at, session)
-    if deliveries:
-        context.wake_relay_soon()
+    await context.digest_items.add(digesters, source.key, parse_instant(event.time), session)
+    advanced = await context.fanouts.advance(fanout, holder, last, now + FANOUT_LEASE, session)
+    if advanced is None:
+        raise FanoutTakenOver(fanout.key)
+    return advanced

@@ -36,7 +36,8 @@ def create_app(settings: NotifierSettings, clock: Clock = system_clock) -> web.A
                 prefetch=2,
             ),
         ],
-        background=[("scheduler", runtime.scheduler)],
+        # Fan-outs run where events are consumed: the consumer opens them, this queues them.
+        background=[("scheduler", runtime.scheduler), ("worker", runtime.fanouts)],
         on_startup=[runtime.start],
     )
     app = create_service_app(settings, spec)

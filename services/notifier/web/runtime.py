@@ -8,7 +8,7 @@ from aiohttp import web
 
 from services.notifier.service.context import NotifierContext, build_context
 from services.notifier.service.delivering import send_batch
-from services.notifier.service.fanout import apply_event
+from services.notifier.service.fanout import apply_event, run_fanouts
 from services.notifier.service.scheduling import run_scheduler
 from shared.app import Platform
 from shared.clock import Clock
@@ -40,6 +40,10 @@ class NotifierRuntime:
 
     async def send(self, event: CloudEvent) -> bool:
         return await send_batch(self.context, event)
+
+    async def fanouts(self, platform: Platform) -> None:
+        del platform  # the context already holds what the fan-outs need
+        await run_fanouts(self.context)
 
     async def scheduler(self, platform: Platform) -> None:
         del platform  # the context already holds what the scheduler needs

@@ -21,6 +21,7 @@ from services.calendar.domain.changes import create_event
 from services.calendar.domain.domain_events import event_shape
 from services.calendar.domain.model import CalendarEvent, EventDraft
 from services.calendar.domain.rendering import render_single
+from services.notifier.adapters import names
 from services.notifier.service.context import BatchRequested, NotifierContext
 from services.notifier.web.runtime import NOTIFIER
 from shared.app import PLATFORM
@@ -180,8 +181,9 @@ class Rig:
         """Wait until every message sent to the notifier's queues has ended there.
 
         Sent: the events this rig published and the batch jobs the notifier's relay
-        published (with none left pending in its outbox). Ended: applied, found done
-        already, or dead-lettered. Then no email is on its way: the sink holds all there is.
+        published (none left pending in its outbox, no fan-out still queueing). Ended:
+        applied, found done already, or dead-lettered. Then no email is on its way: the
+        sink holds all there is.
         """
         await until(self._settled, seconds, "the notifier to finish what it was sent")
 
@@ -203,6 +205,8 @@ class Rig:
         outbox = platform.outbox.collection
         if await outbox.count_documents({"state": "pending"}):
             return False
+        if await self.mongo.collection(names.FANOUTS).count_documents({}):
+            return False  # an event's followers are still being queued
         jobs = BatchRequested.event_type
         jobs_sent = self.published[jobs] + await outbox.count_documents({"routing_key": jobs})
         events_sent = sum(

@@ -1,0 +1,85 @@
+"""Fan-outs in progress: which stored event still has followers to queue, and from where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pymongo import ASCENDING
+
+from services.notifier.adapters import names
+from services.notifier.adapters.documents import as_utc
+from shared.db import Mongo, Session
+
+
+@dataclass(frozen=True, slots=True)
+class Fanout:
+    """One open fan-out: its source's key and the last subscription id already queued."""
+
+    key: str
+    after: str | None
+    held_until: datetime
+
+
+class FanoutRepository:
+    """The `notifier_fanouts` collection: one document per event whose followers are queued
+    page by page (`after` is the cursor), deleted once the last page is queued.
+
+    Claims are a find on the (held_until) index then an `update_one` by `_id` with the
+    value just read, as the batches' are: `find_one_and_update` scans on SecantusDB.
+    """
+
+    def __init__(self, mongo: Mongo) -> None:
+        self._fanouts = mongo.collection(names.FANOUTS)
+
+    async def open(self, key: str, now: datetime, session: Session) -> None:
+        """Start the fan-out of source `key`; free to claim at once. Opening twice is one."""
+        await self._fanouts.update_one(
+            {"_id": key},
+            {"$setOnInsert": {"after": None, "held_until": now, "holder": None, "opened_at": now}},
+            upsert=True,
+            session=session,
+        )
+
+    async def claim(self, holder: str, now: datetime, until: datetime) -> Fanout | None:
+        """Take the oldest fan-out nobody holds (or whose holder's lease lapsed), if any."""
+        cursor = (
+            self._fanouts.find({"held_until": {"$lte": now}}).sort("held_until", ASCENDING).limit(5)
+        )
+        async for document in cursor:
+            seen = document["held_until"]
+            taken = await self._fanouts.update_one(
+                {"_id": document["_id"], "held_until": seen},
+                {"$set": {"holder": holder, "held_until": until}},
+            )
+            if taken.modified_count == 1:
+                return Fanout(str(document["_id"]), document.get("after"), as_utc(until))
+        return None
+
+    async def advance(
+        self,
+        fanout: Fanout,
+        holder: str,
+        after: str,
+        until: datetime,
+        session: Session,
+    ) -> Fanout | None:
+        """Move the cursor past a queued page and renew the lease, in the page's transaction.
+
+        Return None when the fan-out is no longer this holder's at this cursor (taken over
+        after a lapsed lease): the caller aborts the page, whose deliveries the new holder
+        queues.
+        """
+        moved = await self._fanouts.update_one(
+            {"_id": fanout.key, "holder": holder, "after": fanout.after},
+            {"$set": {"after": after, "held_until": until}},
+            session=session,
+        )
+        return Fanout(fanout.key, after, until) if moved.matched_count == 1 else None
+
+    async def finish(self, fanout: Fanout, holder: str, session: Session) -> bool:
+        """Delete a fan-out whose last page is queued; False if it was not this holder's."""
+        done = await self._fanouts.delete_one(
+            {"_id": fanout.key, "holder": holder, "after": fanout.after}, session=session
+        )
+        return done.deleted_count == 1

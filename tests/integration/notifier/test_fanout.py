@@ -1,0 +1,122 @@
+"""An event's followers are queued a page at a time, and a stopped fan-out is carried on."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import pytest
+
+from services.notifier.adapters import names
+from services.notifier.adapters.fanouts import Fanout
+from services.notifier.domain.sources import Source, stored_event
+from services.notifier.service import fanout
+from services.notifier.service.context import NotifierContext
+from shared.db import Session
+from shared.events import CloudEvent
+from tests.integration.notifier.rig import Rig
+from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change
+
+FOLLOWERS = [f"follower{n}@example.org" for n in range(5)]
+
+
+@pytest.fixture(autouse=True)
+def pages_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fanout, "FANOUT_PAGE", 2)
+
+
+async def _follow(rig: Rig) -> None:
+    for address in FOLLOWERS:
+        await rig.subscribe_confirmed(address, ["modification:MP192"])
+    await rig.subscribe_confirmed("reader@example.org", ["modification:MP192"], digest="daily")
+    await rig.subscribe_confirmed("elsewhere@example.org", ["modification:MP001"])
+
+
+async def _alerts(rig: Rig) -> dict[str, int]:
+    await rig.settled()
+    return {
+        address: sum(1 for m in rig.messages(address) if "Report Phase" in str(m["Subject"]))
+        for address in [*FOLLOWERS, "reader@example.org", "elsewhere@example.org"]
+    }
+
+
+async def _digest_items(rig: Rig, source_key: str) -> int:
+    return await rig.mongo.collection(names.DIGEST_ITEMS).count_documents({"item_key": source_key})
+
+
+async def test_an_event_with_more_followers_than_a_page_reaches_each_of_them_once(
+    rig: Rig,
+) -> None:
+    await _follow(rig)
+    event = await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    alerts = await _alerts(rig)
+    assert alerts == {
+        **dict.fromkeys(FOLLOWERS, 1),
+        "reader@example.org": 0,
+        "elsewhere@example.org": 0,
+    }
+    assert await _digest_items(rig, event.id) == 1  # the daily reader's, for the digest
+    deliveries = rig.mongo.collection(names.DELIVERIES)
+    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    assert await rig.mongo.collection(names.FANOUTS).count_documents({}) == 0
+
+
+class Stopped(Exception):
+    """The holder stopped here, as a kill -9 would stop it, after its first page."""
+
+
+async def _open_as_held_by(
+    context: NotifierContext, event: CloudEvent, holder: str, session: Session
+) -> Fanout:
+    """Store the event and its fan-out as a consumer does, already claimed by `holder`."""
+    now = context.clock()
+    await context.sources.put(Source(event.id, stored_event(event), now), session)
+    until = now + fanout.FANOUT_LEASE
+    document = {"_id": event.id, "after": None, "holder": holder, "held_until": until}
+    await context.mongo.collection(names.FANOUTS).insert_one(document, session=session)
+    return Fanout(event.id, None, until)
+
+
+async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once_its_lease_lapses(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _follow(rig)
+    context = rig.context
+    event = CloudEvent(
+        source="/registry", type=STATUS_CHANGED, subject="MP192", data=status_change()
+    )
+    held = await context.mongo.transaction(partial(_open_as_held_by, context, event, "gone"))
+
+    def stop_after_the_first_page(self: Any) -> None:
+        raise Stopped
+
+    with monkeypatch.context() as patched:
+        patched.setattr(NotifierContext, "wake_relay_soon", stop_after_the_first_page)
+        with pytest.raises(Stopped):
+            await fanout.fan_out(context, held, "gone")
+    deliveries = rig.mongo.collection(names.DELIVERIES)
+    assert await deliveries.count_documents({"source_key": event.id}) == 2  # one page
+    left = await rig.mongo.collection(names.FANOUTS).find_one({"_id": event.id})
+    assert left is not None
+    assert left["holder"] == "gone"
+    assert left["after"] is not None
+
+    # Within its lease nobody takes it over; once it has lapsed the fan-out job does.
+    now = context.clock()
+    assert await context.fanouts.claim("another", now, now + fanout.FANOUT_LEASE) is None
+    rig.clock.offset = fanout.FANOUT_LEASE + timedelta(seconds=1)
+    context.fanout_wanted.set()
+    alerts = await _alerts(rig)
+    assert alerts == {
+        **dict.fromkeys(FOLLOWERS, 1),
+        "reader@example.org": 0,
+        "elsewhere@example.org": 0,
+    }
+    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    assert await _digest_items(rig, event.id) == 1
+
+    # The stopped holder coming back finds the fan-out finished and queues nothing.
+    await fanout.fan_out(context, held, "gone")
+    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    assert await _alerts(rig) == alerts
