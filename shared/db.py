@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -16,6 +16,11 @@ Document = dict[str, Any]
 Collection = AsyncCollection[Document]
 Session = AsyncClientSession
 T = TypeVar("T")
+
+# SecantusDB checks every document an `$in` finds against the whole list, so one query
+# for n ids costs n² comparisons: 1,000 subscriptions by id took 515 ms, in queries of
+# 20 ids 47 ms. (A range of ids is no way out there: it scans the whole index.)
+IDS_PER_QUERY: Final = 20
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,26 @@ def connect_mongo(url: str, database: str, app_name: str) -> Mongo:
         journal=True,
     )
     return Mongo(client, client[database])
+
+
+async def find_by_ids(
+    collection: Collection,
+    ids: Iterable[Any],
+    *,
+    field: str = "_id",
+    also: Document | None = None,
+    projection: Document | None = None,
+    session: Session | None = None,
+) -> AsyncIterator[Document]:
+    """Yield the documents whose `field` is one of `ids` (and that match `also`).
+
+    The ids go IDS_PER_QUERY to a query; for a few ids this is one ordinary `$in`.
+    """
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        query = {**(also or {}), field: {"$in": wanted[start : start + IDS_PER_QUERY]}}
+        async for document in collection.find(query, projection, session=session):
+            yield document
 
 
 async def ensure_indexes(mongo: Mongo, indexes: dict[str, Sequence[IndexModel]]) -> None:

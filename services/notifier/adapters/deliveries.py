@@ -20,7 +20,7 @@ from services.notifier.domain.deliveries import (
     Ended,
 )
 from services.notifier.domain.display import parse_instant
-from shared.db import Document, Mongo, Session
+from shared.db import Document, Mongo, Session, find_by_ids
 
 DUPLICATE_KEY = 11000
 
@@ -124,6 +124,26 @@ class DeliveryRepository:
         ]
         result = await self._deliveries.bulk_write(operations, ordered=True, session=session)
         return [str(value) for value in (result.upserted_ids or {}).values()]
+
+    async def insert_many(self, deliveries: Sequence[Delivery], session: Session) -> None:
+        """Insert new deliveries; the unique index refuses a second (source, subscriber)."""
+        if deliveries:
+            await self._deliveries.insert_many(
+                [delivery_document(d) for d in deliveries], session=session
+            )
+
+    async def queued_subscribers(
+        self, source_key: str, subscription_ids: Sequence[str]
+    ) -> set[str]:
+        """Return which of `subscription_ids` have a delivery of `source_key` already."""
+        cursor = find_by_ids(
+            self._deliveries,
+            subscription_ids,
+            field="subscription_id",
+            also={"source_key": source_key},
+            projection={"subscription_id": 1},
+        )
+        return {str(document["subscription_id"]) async for document in cursor}
 
     async def many(self, delivery_ids: Sequence[str]) -> list[Delivery]:
         """Return the deliveries among `delivery_ids` that still exist (erasure deletes)."""

@@ -87,10 +87,8 @@ class NotifierContext:
     fanout_wanted: asyncio.Event = field(default_factory=asyncio.Event)
 
     def fan_out_soon(self) -> None:
-        """Wake this process's fan-out job just after the surrounding transaction commits."""
-        loop = asyncio.get_running_loop()
-        for delay in (0.01, 0.05, 0.2):
-            loop.call_later(delay, self.fanout_wanted.set)
+        """Wake this process's fan-out job: it looks for the fan-out until it is committed."""
+        self.fanout_wanted.set()
 
     def wake_relay_soon(self) -> None:
         """Wake the outbox relay just after the surrounding transaction commits.

@@ -38,6 +38,8 @@ FANOUT_PAGE: Final = 1_000
 # A fan-out's holder renews this with every page; a stopped holder's is taken over after it.
 FANOUT_LEASE: Final = timedelta(seconds=30)
 FANOUT_POLL_SECONDS: Final = 5.0
+FANOUT_EAGER_SECONDS: Final = 0.01
+FANOUT_EAGER_FOR: Final = 2.0
 
 
 class FanoutTakenOver(Exception):
@@ -80,16 +82,26 @@ async def apply_event(context: NotifierContext, event: CloudEvent, session: Sess
 async def run_fanouts(context: NotifierContext) -> None:
     """Background job (role worker): queue the followers of every open fan-out, forever.
 
-    Woken just after a consumer opens one; otherwise it looks every FANOUT_POLL_SECONDS,
-    which also takes over a fan-out whose holder stopped (its lease lapsed).
+    Woken by a consumer that opened one, it looks every FANOUT_EAGER_SECONDS for
+    FANOUT_EAGER_FOR (the wake comes from inside the consumer's transaction, before its
+    commit); otherwise every FANOUT_POLL_SECONDS, which also takes over a fan-out whose
+    holder stopped (its lease lapsed).
     """
     holder = uuid.uuid4().hex
+    loop = asyncio.get_running_loop()
+    eager_until = 0.0
     while True:
         while (fanout := await _claim(context, holder)) is not None:
             await fan_out(context, fanout, holder)
+            eager_until = 0.0
+        if loop.time() < eager_until:
+            await asyncio.sleep(FANOUT_EAGER_SECONDS)
+            continue
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(context.fanout_wanted.wait(), FANOUT_POLL_SECONDS)
-        context.fanout_wanted.clear()
+        if context.fanout_wanted.is_set():
+            context.fanout_wanted.clear()
+            eager_until = loop.time() + FANOUT_EAGER_FOR
 
 
 async def _claim(context: NotifierContext, holder: str) -> Fanout | None:
@@ -104,16 +116,13 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
         log.error("fan-out %s has no stored event; dropping it", fanout.key)
         await context.mongo.transaction(partial(context.fanouts.finish, fanout, holder))
         return
-    event = source.payload
-    topics = topics_of(event.type, event.data)
+    topics = topics_of(source.payload.type, source.payload.data)
     ids = await context.subscriptions.following_ids(topics, fanout.after)
-    pages = [ids[start : start + FANOUT_PAGE] for start in range(0, len(ids), FANOUT_PAGE)]
     current = fanout
     try:
-        for page in pages:
-            current = await context.mongo.transaction(
-                partial(_queue_page, context, current, holder, source, page[-1])
-            )
+        for start in range(0, len(ids), FANOUT_PAGE):
+            page = ids[start : start + FANOUT_PAGE]
+            current = await _queue_page(context, current, holder, source, page)
             context.wake_relay_soon()
     except FanoutTakenOver:
         log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
@@ -122,37 +131,45 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
 
 
 async def _queue_page(
-    context: NotifierContext,
-    fanout: Fanout,
-    holder: str,
-    source: Source,
-    last: str,
-    session: Session,
+    context: NotifierContext, fanout: Fanout, holder: str, source: Source, page: list[str]
 ) -> Fanout:
+    """Read a page's followers, then write its deliveries and move the cursor in one go.
+
+    The reads stay out of the transaction, which is only as long as its writes: a page
+    read inside it (a hundred queries) kept it open long enough to hit write conflicts
+    that pymongo retried for two minutes. The cursor moves only if this holder still
+    holds it where the page began, so a page is never queued by two holders at once.
+    """
     event = source.payload
     assert isinstance(event, StoredEvent)
     topics = topics_of(event.type, event.data)
     classification = disclosed_classification(event.type, event.data)
     wanted = [
         subscription
-        for subscription in await context.subscriptions.confirmed_following_between(
-            topics, fanout.after, last, session
-        )
+        for subscription in await context.subscriptions.among(page)
+        # Confirmed and following still, entitled, and confirmed before the event.
         if wants_topics(subscription, topics, classification)
         and followed_when(subscription, event.time)
     ]
     now = context.clock()
+    immediate = [s.id for s in wanted if s.wants_immediate_alerts]
+    # A page queued again after a takeover adds only the deliveries it lacks.
+    queued = await context.deliveries.queued_subscribers(source.key, immediate)
     deliveries = [
-        new_delivery(DeliveryKind.ALERT, source.key, subscription.id, now)
-        for subscription in wanted
-        if subscription.wants_immediate_alerts
+        new_delivery(DeliveryKind.ALERT, source.key, subscription_id, now)
+        for subscription_id in immediate
+        if subscription_id not in queued
     ]
-    # A page queued again after a takeover inserts only the deliveries it lacks.
-    new_ids = await context.deliveries.insert_missing(deliveries, session)
-    await queue_deliveries(context, DeliveryKind.ALERT, new_ids, session)
     digesters = [s.id for s in wanted if not s.wants_immediate_alerts]
-    await context.digest_items.add(digesters, source.key, parse_instant(event.time), session)
-    advanced = await context.fanouts.advance(fanout, holder, last, now + FANOUT_LEASE, session)
-    if advanced is None:
-        raise FanoutTakenOver(fanout.key)
-    return advanced
+
+    async def write(session: Session) -> Fanout:
+        await context.deliveries.insert_many(deliveries, session)
+        await queue_deliveries(context, DeliveryKind.ALERT, [d.id for d in deliveries], session)
+        await context.digest_items.add(digesters, source.key, parse_instant(event.time), session)
+        until = now + FANOUT_LEASE
+        advanced = await context.fanouts.advance(fanout, holder, page[-1], until, session)
+        if advanced is None:
+            raise FanoutTakenOver(fanout.key)
+        return advanced
+
+    return await context.mongo.transaction(write)

@@ -69,9 +69,7 @@ class ModificationIn(ModificationFields):
 
 
 class TransitionIn(Body):
-    to: Annotated[
-        CleanText, Field(max_length=80, description="A status (its name or its label).")
-    ]
+    to: Annotated[CleanText, Field(max_length=80, description="A status (its name or its label).")]
     reason: Annotated[CleanText, Field(max_length=2000)]
     occurred_at: OccurredAt = None
 
