@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Final
 
 from pymongo import ASCENDING
 
 from services.notifier.adapters import names
 from services.notifier.adapters.documents import as_utc
 from shared.db import Mongo, Session
+
+# The lease of a fan-out nobody has claimed yet: lapsed whatever the claimant's clock says.
+UNCLAIMED: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +40,22 @@ class FanoutRepository:
         """Start the fan-out of source `key`; free to claim at once. Opening twice is one."""
         await self._fanouts.update_one(
             {"_id": key},
-            {"$setOnInsert": {"after": None, "held_until": now, "holder": None, "opened_at": now}},
+            {
+                "$setOnInsert": {
+                    "after": None,
+                    "held_until": UNCLAIMED,
+                    "holder": None,
+                    "opened_at": now,
+                }
+            },
             upsert=True,
             session=session,
+        )
+
+    async def release(self, holder: str) -> None:
+        """Free the fan-outs `holder` holds (a job starting again after a failure)."""
+        await self._fanouts.update_many(
+            {"holder": holder}, {"$set": {"holder": None, "held_until": UNCLAIMED}}
         )
 
     async def claim(self, holder: str, now: datetime, until: datetime) -> Fanout | None:

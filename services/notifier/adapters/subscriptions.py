@@ -79,16 +79,6 @@ class SubscriptionRepository:
         )
         return result.matched_count == 1
 
-    async def confirmed_following(
-        self, topics: Iterable[Topic], session: Session | None = None
-    ) -> list[Subscription]:
-        """Return confirmed subscribers following any of `topics` (multikey index)."""
-        cursor = self._subscriptions.find(
-            {"topics": {"$in": sorted(topics)}, "status": SubscriptionStatus.CONFIRMED.value},
-            session=session,
-        )
-        return [from_document(document) async for document in cursor]
-
     async def following_ids(self, topics: Iterable[Topic], after: str | None) -> list[str]:
         """Return, in order, the ids past `after` of confirmed subscribers of any of `topics`."""
         cursor = self._subscriptions.find(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Final
 
@@ -19,7 +20,9 @@ from services.notifier.domain.matching import (
     topics_of,
     wants_topics,
 )
+from services.notifier.domain.reminders import Reminder
 from services.notifier.domain.sources import Source, StoredEvent, stored_event
+from services.notifier.domain.subscriptions import Subscription
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.queueing import queue_deliveries
 from shared.contracts.events import (
@@ -28,6 +31,7 @@ from shared.contracts.events import (
     disclosed_classification,
     subject_marks,
 )
+from shared.contracts.topics import Topic
 from shared.db import Session
 from shared.events import CloudEvent
 
@@ -87,7 +91,10 @@ async def run_fanouts(context: NotifierContext) -> None:
     commit); otherwise every FANOUT_POLL_SECONDS, which also takes over a fan-out whose
     holder stopped (its lease lapsed).
     """
-    holder = uuid.uuid4().hex
+    # The process's id: a job restarted after a failure (the database out of reach) frees
+    # what it held at once instead of waiting out its own lease.
+    holder = context.instance
+    await context.fanouts.release(holder)
     loop = asyncio.get_running_loop()
     eager_until = 0.0
     while True:
@@ -109,20 +116,57 @@ async def _claim(context: NotifierContext, holder: str) -> Fanout | None:
     return await context.fanouts.claim(holder, now, now + FANOUT_LEASE)
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who among a source's followers gets what: its delivery kind and its predicate."""
+
+    kind: DeliveryKind
+    topics: frozenset[Topic]
+    wants: Callable[[Subscription], bool]
+    # When the source happened, for digest items; None: digest readers get nothing.
+    digested_at: datetime | None
+
+
+def audience(payload: StoredEvent | Reminder) -> Audience:
+    """Return the audience of an event's alerts or of a reminder."""
+    if isinstance(payload, Reminder):
+        reminder = payload
+        return Audience(
+            DeliveryKind.REMINDER,
+            reminder.topics,
+            # Digest readers chose fewer emails; their digest lists open consultations.
+            lambda s: (
+                s.wants_immediate_alerts
+                and wants_topics(s, reminder.topics, reminder.classification)
+            ),
+            None,
+        )
+    event = payload
+    topics = topics_of(event.type, event.data)
+    classification = disclosed_classification(event.type, event.data)
+    return Audience(
+        DeliveryKind.ALERT,
+        topics,
+        # Following, entitled, and confirmed before the event happened.
+        lambda s: wants_topics(s, topics, classification) and followed_when(s, event.time),
+        parse_instant(event.time),
+    )
+
+
 async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None:
     """Queue one delivery (or digest item) per follower, FANOUT_PAGE followers a transaction."""
     source = await context.sources.get(fanout.key)
-    if source is None or not isinstance(source.payload, StoredEvent):
-        log.error("fan-out %s has no stored event; dropping it", fanout.key)
+    if source is None:
+        log.error("fan-out %s has no stored source; dropping it", fanout.key)
         await context.mongo.transaction(partial(context.fanouts.finish, fanout, holder))
         return
-    topics = topics_of(source.payload.type, source.payload.data)
-    ids = await context.subscriptions.following_ids(topics, fanout.after)
+    whom = audience(source.payload)
+    ids = await context.subscriptions.following_ids(whom.topics, fanout.after)
     current = fanout
     try:
         for start in range(0, len(ids), FANOUT_PAGE):
             page = ids[start : start + FANOUT_PAGE]
-            current = await _queue_page(context, current, holder, source, page)
+            current = await _queue_page(context, current, holder, source.key, whom, page)
             context.wake_relay_soon()
     except FanoutTakenOver:
         log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
@@ -131,7 +175,12 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
 
 
 async def _queue_page(
-    context: NotifierContext, fanout: Fanout, holder: str, source: Source, page: list[str]
+    context: NotifierContext,
+    fanout: Fanout,
+    holder: str,
+    source_key: str,
+    whom: Audience,
+    page: list[str],
 ) -> Fanout:
     """Read a page's followers, then write its deliveries and move the cursor in one go.
 
@@ -140,23 +189,13 @@ async def _queue_page(
     that pymongo retried for two minutes. The cursor moves only if this holder still
     holds it where the page began, so a page is never queued by two holders at once.
     """
-    event = source.payload
-    assert isinstance(event, StoredEvent)
-    topics = topics_of(event.type, event.data)
-    classification = disclosed_classification(event.type, event.data)
-    wanted = [
-        subscription
-        for subscription in await context.subscriptions.among(page)
-        # Confirmed and following still, entitled, and confirmed before the event.
-        if wants_topics(subscription, topics, classification)
-        and followed_when(subscription, event.time)
-    ]
+    wanted = [s for s in await context.subscriptions.among(page) if whom.wants(s)]
     now = context.clock()
     immediate = [s.id for s in wanted if s.wants_immediate_alerts]
     # A page queued again after a takeover adds only the deliveries it lacks.
-    queued = await context.deliveries.queued_subscribers(source.key, immediate)
+    queued = await context.deliveries.queued_subscribers(source_key, immediate)
     deliveries = [
-        new_delivery(DeliveryKind.ALERT, source.key, subscription_id, now)
+        new_delivery(whom.kind, source_key, subscription_id, now)
         for subscription_id in immediate
         if subscription_id not in queued
     ]
@@ -164,8 +203,9 @@ async def _queue_page(
 
     async def write(session: Session) -> Fanout:
         await context.deliveries.insert_many(deliveries, session)
-        await queue_deliveries(context, DeliveryKind.ALERT, [d.id for d in deliveries], session)
-        await context.digest_items.add(digesters, source.key, parse_instant(event.time), session)
+        await queue_deliveries(context, whom.kind, [d.id for d in deliveries], session)
+        if whom.digested_at is not None:
+            await context.digest_items.add(digesters, source_key, whom.digested_at, session)
         until = now + FANOUT_LEASE
         advanced = await context.fanouts.advance(fanout, holder, page[-1], until, session)
         if advanced is None:

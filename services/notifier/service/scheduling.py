@@ -12,7 +12,6 @@ from services.notifier.adapters import names
 from services.notifier.domain.deliveries import Delivery, DeliveryKind, DigestPeriod, new_delivery
 from services.notifier.domain.digests import build_digest, digest_key, digest_subject_keys
 from services.notifier.domain.display import LONDON, london
-from services.notifier.domain.matching import wants_topics
 from services.notifier.domain.reminders import Reminder, due_reminders
 from services.notifier.domain.sources import Source, digest_items
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
@@ -59,36 +58,28 @@ async def _queue(
 
 
 async def send_reminders(context: NotifierContext, now: datetime) -> int:
-    """Queue each due reminder once per immediate subscriber; return the deliveries queued."""
+    """Open the fan-out of each due reminder once; return how many were opened.
+
+    The workers' fan-out job queues one delivery per immediate subscriber, a page at a
+    time, as for an event's alerts (decision 0057).
+    """
     consultations = await context.projections.open_consultations(now + timedelta(days=3), now)
     meetings = await context.projections.meetings(now + timedelta(days=2), now)
-    queued = 0
+    opened = 0
     for reminder in due_reminders(now, consultations, meetings):
         if await context.schedule_runs.done(reminder.key):
             continue
-        # Digest readers chose fewer emails; their digest lists open consultations.
-        subscribers = [
-            s
-            for s in await context.subscriptions.confirmed_following(reminder.topics)
-            if s.wants_immediate_alerts
-            and wants_topics(s, reminder.topics, reminder.classification)
-        ]
 
-        async def work(
-            session: Session,
-            reminder: Reminder = reminder,
-            subscribers: list[Subscription] = subscribers,
-        ) -> int:
+        async def work(session: Session, reminder: Reminder = reminder) -> None:
             await context.sources.put(Source(reminder.key, reminder, now), session)
-            deliveries = [
-                new_delivery(DeliveryKind.REMINDER, reminder.key, s.id, now) for s in subscribers
-            ]
-            count = await _queue(context, DeliveryKind.REMINDER, deliveries, session)
+            await context.fanouts.open(reminder.key, now, session)
             await context.schedule_runs.mark(reminder.key, now, session)
-            return count
 
-        queued += await context.mongo.transaction(work)
-    return queued
+        await context.mongo.transaction(work)
+        opened += 1
+    if opened:
+        context.fan_out_soon()
+    return opened
 
 
 async def _digest_for(
