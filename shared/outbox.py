@@ -21,6 +21,7 @@ from shared.events import CloudEvent, DomainEvent
 from shared.lease import Lease, holder_id
 from shared.logs import current_correlation_id
 from shared.messaging import Broker, Unroutable
+from shared.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,14 @@ class OutboxRelay:
         starts, and once when the relay publishes again; in between the relay backs off.
         """
         holding, renew_at = False, 0.0
-        outage = _Outage(self._outbox.service)
+        service = self._outbox.service
+        outage = Outage(
+            log,
+            f"outbox relay of {service} cannot publish",
+            f"outbox relay of {service} publishes again",
+            "events stay pending until it can",
+            _OUTAGES,
+        )
         declared = self._declare is None
         while True:
             sent = 0
@@ -188,11 +196,9 @@ class OutboxRelay:
                 if isinstance(exc, Unroutable):
                     declared = self._declare is None  # a queue may have been deleted
                 outage.failed(exc)
-                await asyncio.sleep(
-                    min(self._poll_seconds * 2**outage.failures, MAX_BACKOFF_SECONDS)
-                )
+                await asyncio.sleep(outage.pause(self._poll_seconds, MAX_BACKOFF_SECONDS))
                 continue
-            outage.recovered(sent)
+            outage.recovered(f"{sent} events sent now")
             if sent < self._batch_size:
                 self._outbox.wakeup.clear()
                 with contextlib.suppress(TimeoutError):
@@ -212,37 +218,3 @@ _OUTAGES = (
     PyMongoError,
     Unroutable,
 )
-
-
-class _Outage:
-    """Log a run of relay failures once when it starts and once when it ends."""
-
-    def __init__(self, service: str) -> None:
-        self.service = service
-        self.failures = 0
-        self._since = 0.0
-
-    def failed(self, exc: Exception) -> None:
-        self.failures += 1
-        if self.failures == 1:
-            self._since = time.monotonic()
-            log.warning(
-                "outbox relay of %s cannot publish (%s: %s); retrying with back-off, "
-                "events stay pending until it can",
-                self.service,
-                type(exc).__name__,
-                exc,
-                exc_info=not isinstance(exc, _OUTAGES),
-            )
-
-    def recovered(self, sent: int) -> None:
-        if self.failures:
-            log.warning(
-                "outbox relay of %s publishes again after %.1f s and %d failed attempts "
-                "(%d events sent now)",
-                self.service,
-                time.monotonic() - self._since,
-                self.failures,
-                sent,
-            )
-            self.failures = 0

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Final
 
+from pymongo.errors import PyMongoError
+
 from services.notifier.adapters.fanouts import Fanout
 from services.notifier.domain.deliveries import DeliveryKind, new_delivery
 from services.notifier.domain.display import parse_instant
@@ -34,6 +36,7 @@ from shared.contracts.events import (
 from shared.contracts.topics import Topic
 from shared.db import Session
 from shared.events import CloudEvent
+from shared.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -89,18 +92,39 @@ async def run_fanouts(context: NotifierContext) -> None:
     Woken by a consumer that opened one, it looks every FANOUT_EAGER_SECONDS for
     FANOUT_EAGER_FOR (the wake comes from inside the consumer's transaction, before its
     commit); otherwise every FANOUT_POLL_SECONDS, which also takes over a fan-out whose
-    holder stopped (its lease lapsed).
+    holder stopped (its lease lapsed). With the database out of reach it says so once,
+    backs off, and says so again when it goes on.
     """
-    # The process's id: a job restarted after a failure (the database out of reach) frees
-    # what it held at once instead of waiting out its own lease.
+    # The process's id: the job frees what it held when it starts again after a failure
+    # instead of waiting out its own lease.
     holder = context.instance
-    await context.fanouts.release(holder)
+    outage = Outage(
+        log,
+        "the fan-out job cannot reach the database",
+        "the fan-out job goes on",
+        "open fan-outs wait until it can",
+        (PyMongoError, OSError),
+    )
     loop = asyncio.get_running_loop()
     eager_until = 0.0
+    released = False
     while True:
-        while (fanout := await _claim(context, holder)) is not None:
-            await fan_out(context, fanout, holder)
-            eager_until = 0.0
+        try:
+            if not released:
+                await context.fanouts.release(holder)
+                released = True
+            while (fanout := await _claim(context, holder)) is not None:
+                await fan_out(context, fanout, holder)
+                eager_until = 0.0
+        except (PyMongoError, OSError) as exc:
+            outage.failed(exc)
+            released = False
+            # A consumer that opens a fan-out meanwhile still wakes the job.
+            with contextlib.suppress(TimeoutError):
+                pause = outage.pause(FANOUT_EAGER_SECONDS * 50, FANOUT_POLL_SECONDS)
+                await asyncio.wait_for(context.fanout_wanted.wait(), pause)
+            continue
+        outage.recovered()
         if loop.time() < eager_until:
             await asyncio.sleep(FANOUT_EAGER_SECONDS)
             continue

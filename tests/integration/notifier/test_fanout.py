@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 import pytest
+from pymongo.errors import ServerSelectionTimeoutError
 
 from services.notifier.adapters import names
-from services.notifier.adapters.fanouts import Fanout
+from services.notifier.adapters.fanouts import Fanout, FanoutRepository
 from services.notifier.domain.sources import Source, stored_event
 from services.notifier.service import fanout
 from services.notifier.service.context import NotifierContext
@@ -122,3 +124,28 @@ async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once
     await fanout.fan_out(context, held, "gone")
     assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
     assert await _alerts(rig) == alerts
+
+
+async def test_the_fan_out_job_waits_out_a_database_outage_and_says_so_once_each_way(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await rig.subscribe_confirmed(FOLLOWERS[0], ["modification:MP192"])
+    caplog.set_level(logging.WARNING, logger=fanout.__name__)
+    claim = FanoutRepository.claim
+    refused = 0
+
+    async def claim_while_down(self: FanoutRepository, *args: Any) -> Fanout | None:
+        nonlocal refused
+        if refused < 3:
+            refused += 1
+            # What pymongo raises while the server is down (chaos suite: database kill -9).
+            raise ServerSelectionTimeoutError("127.0.0.1: connection refused")
+        return await claim(self, *args)
+
+    monkeypatch.setattr(FanoutRepository, "claim", claim_while_down)
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    assert (await _alerts(rig))[FOLLOWERS[0]] == 1
+    assert refused == 3
+    said = [r.getMessage() for r in caplog.records if r.name == fanout.__name__]
+    assert sum("cannot reach the database" in m for m in said) == 1, said
+    assert sum("goes on after" in m for m in said) == 1, said
