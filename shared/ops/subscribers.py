@@ -10,11 +10,11 @@ import argparse
 import asyncio
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from shared.ops.client import Exit, OpsError, as_json
+from shared.ops.export import every_delivery, export_document
 from shared.ops.runtime import Ops, Subcommands
 
 PREFIX: Final = "/api/v1/admin/subscribers"
@@ -79,22 +79,17 @@ async def find_subscriber(args: argparse.Namespace, ops: Ops) -> Exit:
 async def export_subscriber(args: argparse.Namespace, ops: Ops) -> Exit:
     subscription_id = await _subscription_id(ops, args.who)
     head = await ops.api.get("notifier", f"{PREFIX}/{subscription_id}")
-    deliveries: list[dict[str, Any]] = []
-    after: str | None = None
+
+    async def read_page(after: str | None) -> dict[str, Any]:
+        query = {"limit": str(PAGE), **({"after": after} if after else {})}
+        page: dict[str, Any] = await ops.api.get(
+            "notifier", f"{PREFIX}/{subscription_id}/deliveries", query
+        )
+        return page
+
     with ops.output.progress("exporting deliveries", head["deliveries_total"]) as advance:
-        while True:
-            query = {"limit": str(PAGE), **({"after": after} if after else {})}
-            page = await ops.api.get("notifier", f"{PREFIX}/{subscription_id}/deliveries", query)
-            deliveries += page["deliveries"]
-            advance(len(page["deliveries"]))
-            after = page["next"]
-            if after is None:
-                break
-    exported = {
-        "exported_at": datetime.now(UTC).isoformat(),
-        **{key: value for key, value in head.items() if key != "deliveries_total"},
-        "deliveries": deliveries,
-    }
+        deliveries = await every_delivery(read_page, advance)
+    exported = export_document(head, deliveries)
     if args.output is None:
         sys.stdout.write(as_json(exported) + "\n")
         return Exit.OK

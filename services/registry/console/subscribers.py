@@ -8,7 +8,6 @@ travels in a POST body, never in a URL, as the API asks.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from services.registry.console.forms import Form
 from services.registry.console.rendering import invalid, page
 from shared.auth import ROLE_ADMIN
 from shared.errors import Problem
+from shared.ops.export import every_delivery, export_document
 from shared.staff.web import FORM, staff_page
 
 API: Final = "/api/v1/admin/subscribers"
@@ -94,19 +94,8 @@ async def detail_page(request: web.Request) -> web.StreamResponse:
 async def export(request: web.Request) -> web.StreamResponse:
     """Download everything held, as `sec-ops subscribers export` writes it."""
     held = await _held(request)
-    deliveries: list[Any] = []
-    after: str | None = None
-    while True:
-        chunk = await _deliveries(request, EXPORT_PAGE, after)
-        deliveries += chunk["deliveries"]
-        after = chunk["next"]
-        if after is None:
-            break
-    document = {
-        "exported_at": datetime.now(UTC).isoformat(),
-        **{key: value for key, value in held.items() if key != "deliveries_total"},
-        "deliveries": deliveries,
-    }
+    deliveries = await every_delivery(lambda after: _deliveries(request, EXPORT_PAGE, after))
+    document = export_document(held, deliveries)
     name = f"subscriber-{held['subscription']['id']}.json"
     return web.Response(
         text=json.dumps(document, indent=2, ensure_ascii=False),
