@@ -9,7 +9,6 @@ from typing import Final
 from pymongo import ASCENDING
 
 from services.notifier.adapters import names
-from services.notifier.adapters.documents import as_utc
 from shared.db import Mongo, Session
 
 # The lease of a fan-out nobody has claimed yet: lapsed whatever the claimant's clock says.
@@ -22,7 +21,6 @@ class Fanout:
 
     key: str
     after: str | None
-    held_until: datetime
 
 
 class FanoutRepository:
@@ -70,7 +68,7 @@ class FanoutRepository:
                 {"$set": {"holder": holder, "held_until": until}},
             )
             if taken.modified_count == 1:
-                return Fanout(str(document["_id"]), document.get("after"), as_utc(until))
+                return Fanout(str(document["_id"]), document.get("after"))
         return None
 
     async def advance(
@@ -92,11 +90,10 @@ class FanoutRepository:
             {"$set": {"after": after, "held_until": until}},
             session=session,
         )
-        return Fanout(fanout.key, after, until) if moved.matched_count == 1 else None
+        return Fanout(fanout.key, after) if moved.matched_count == 1 else None
 
-    async def finish(self, fanout: Fanout, holder: str, session: Session) -> bool:
-        """Delete a fan-out whose last page is queued; False if it was not this holder's."""
-        done = await self._fanouts.delete_one(
+    async def finish(self, fanout: Fanout, holder: str, session: Session) -> None:
+        """Delete a fan-out whose last page is queued, if this holder still holds it there."""
+        await self._fanouts.delete_one(
             {"_id": fanout.key, "holder": holder, "after": fanout.after}, session=session
         )
-        return done.deleted_count == 1

@@ -47,6 +47,8 @@ FANOUT_LEASE: Final = timedelta(seconds=30)
 FANOUT_POLL_SECONDS: Final = 5.0
 FANOUT_EAGER_SECONDS: Final = 0.01
 FANOUT_EAGER_FOR: Final = 2.0
+# The first pause while the database is out of reach; it doubles up to FANOUT_POLL_SECONDS.
+FANOUT_RETRY_SECONDS: Final = 0.5
 
 
 class FanoutTakenOver(Exception):
@@ -121,7 +123,7 @@ async def run_fanouts(context: NotifierContext) -> None:
             released = False
             # A consumer that opens a fan-out meanwhile still wakes the job.
             with contextlib.suppress(TimeoutError):
-                pause = outage.pause(FANOUT_EAGER_SECONDS * 50, FANOUT_POLL_SECONDS)
+                pause = outage.pause(FANOUT_RETRY_SECONDS, FANOUT_POLL_SECONDS)
                 await asyncio.wait_for(context.fanout_wanted.wait(), pause)
             continue
         outage.recovered()
@@ -191,7 +193,7 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
         for start in range(0, len(ids), FANOUT_PAGE):
             page = ids[start : start + FANOUT_PAGE]
             current = await _queue_page(context, current, holder, source.key, whom, page)
-            context.wake_relay_soon()
+            context.outbox.notify()  # the page has committed: its batches can go now
     except FanoutTakenOver:
         log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
         return

@@ -17,6 +17,7 @@ from services.notifier.service import fanout
 from services.notifier.service.context import NotifierContext
 from shared.db import Session
 from shared.events import CloudEvent
+from shared.outbox import Outbox
 from tests.integration.notifier.rig import Rig
 from tests.integration.notifier.test_subscribing import STATUS_CHANGED, status_change
 
@@ -77,7 +78,7 @@ async def _open_as_held_by(
     until = now + fanout.FANOUT_LEASE
     document = {"_id": event.id, "after": None, "holder": holder, "held_until": until}
     await context.mongo.collection(names.FANOUTS).insert_one(document, session=session)
-    return Fanout(event.id, None, until)
+    return Fanout(event.id, None)
 
 
 async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once_its_lease_lapses(
@@ -94,7 +95,8 @@ async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once
         raise Stopped
 
     with monkeypatch.context() as patched:
-        patched.setattr(NotifierContext, "wake_relay_soon", stop_after_the_first_page)
+        # The relay is told once a page has committed: the holder stops right there.
+        patched.setattr(Outbox, "notify", stop_after_the_first_page)
         with pytest.raises(Stopped):
             await fanout.fan_out(context, held, "gone")
     deliveries = rig.mongo.collection(names.DELIVERIES)
