@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime as rfc5322_date
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -37,6 +38,7 @@ from shared.contracts.topics import Topic
 
 # RFC 5322 2.1.1: a line MUST be at most 998 octets and SHOULD be at most 78.
 MAX_LINE_OCTETS: Final = 998
+PRINTABLE_ASCII: Final = re.compile(r"[\x20-\x7e]*")
 
 
 class StructuredHeaderError(ValueError):
@@ -59,7 +61,7 @@ class WhitespaceFoldedHeader(UnstructuredHeader):
     @classmethod
     def parse(cls, value: str, kwds: dict[str, Any]) -> None:
         text = str(value)
-        if not text.isascii() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        if PRINTABLE_ASCII.fullmatch(text) is None:
             raise StructuredHeaderError(f"not printable ASCII on one line: {text!r}")
         super().parse(text, kwds)
 
@@ -88,17 +90,37 @@ STRUCTURED_HEADERS: Final = (
 )
 
 
-class _ReusingHeaderRegistry(HeaderRegistry):
-    """The stdlib registry without the two costs per header that a fan-out repeats.
+class _FoldOnceHeader(BaseHeader):
+    """A header that folds itself once per way of folding, not once per message it is in.
 
-    The stdlib builds a new header class on every lookup, and parses again a value it
-    parsed for the previous subscriber (From, Date, Subject, the MIME headers). A parsed
-    header is immutable, so one object may stand in many messages; the per-subscriber
-    values (To, Message-ID, List-Unsubscribe) only pass through the small cache.
+    The registry below hands the same parsed header to every message of a fan-out, and
+    the generator folds each header of each message again. The generator flattens each
+    part with a fresh clone of the policy, so the folds are kept by what folding reads
+    of a policy, not by the policy object.
+    """
+
+    def fold(self, *, policy: email_policy.Policy) -> str:
+        # What the stdlib's folding reads of its policy.
+        key = (policy.linesep, policy.max_line_length, getattr(policy, "utf8", False))
+        folds: dict[tuple[object, ...], str] = self.__dict__.setdefault("_folds", {})
+        folded = folds.get(key)
+        if folded is None:
+            folded = folds[key] = super().fold(policy=policy)
+        return folded
+
+
+class _ReusingHeaderRegistry(HeaderRegistry):
+    """The stdlib registry without the three costs per header that a fan-out repeats.
+
+    The stdlib builds a new header class on every lookup, parses again a value it
+    parsed for the previous subscriber (From, Date, Subject, the MIME headers), and
+    the generator folds it again. A parsed header is immutable, so one object may stand
+    in many messages, folded once; the per-subscriber values (To, Message-ID,
+    List-Unsubscribe) only pass through the small cache.
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(base_class=_FoldOnceHeader)
         self._classes: dict[str, type[BaseHeader]] = {}
         self._parsed = functools.lru_cache(maxsize=256)(super().__call__)
 
@@ -163,6 +185,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are package files: looking for changes cost two stat calls a render.
+        auto_reload=False,
     )
 
 
@@ -192,17 +216,65 @@ def _check_allowed(subscription: Subscription, classification: Classification) -
         raise NotEntitled(f"{classification.value} content is not for this subscriber")
 
 
-def _boundary(*bodies: str) -> str:
-    """Return a random multipart boundary that no body contains.
+class _Boundaries:
+    """Multipart boundaries, one for each nesting level, kept while no body contains them.
 
-    Chosen here, not by the generator, which compiles a regular expression for every
-    boundary it checks (a sixth of the CPU of flattening an alert). Checking the bodies
-    as given suffices: a quoted-printable or base64 body cannot hold "=_".
+    A boundary needs only to be absent from the parts it separates, so the messages of
+    a fan-out share one instead of each parsing and folding a Content-Type of its own.
+    The two levels never share one: an inner delimiter line must not end the outer part.
     """
-    while True:
-        boundary = "=_" + secrets.token_hex(16)
-        if not any(boundary in body for body in bodies):
-            return boundary
+
+    def __init__(self) -> None:
+        self._current: dict[str, str] = {}
+
+    def for_parts(self, level: str, *bodies: str) -> str:
+        boundary = self._current.get(level)
+        while boundary is None or any(boundary in body for body in bodies):
+            boundary = self._current[level] = "=_" + secrets.token_hex(16)
+        return boundary
+
+
+_BOUNDARIES: Final = _Boundaries()
+
+
+_Part = TypeVar("_Part", bound=MIMEPart)
+
+
+def _transfer_encoding(body: str) -> str | None:
+    """Return 7bit for an ASCII body whose lines fit (RFC 5322's 998 octets), else None.
+
+    None leaves the choice to the email package (quoted-printable or base64). Left to
+    it, an ASCII body with one line over 78 characters (a link) was encoded too: a
+    tenth of the CPU of composing an alert, and a body no one can read in the raw.
+    """
+    if body.isascii() and max(map(len, body.splitlines()), default=0) <= MAX_LINE_OCTETS:
+        return "7bit"
+    return None
+
+
+def _text_part(body: str, subtype: str) -> MIMEPart:
+    part = MIMEPart(policy=MAIL_POLICY)
+    part.set_content(body, subtype=subtype, cte=_transfer_encoding(body))
+    return part
+
+
+def _multipart(container: _Part, subtype: str, boundary: str, *parts: MIMEPart) -> _Part:
+    """Make `container` a multipart/`subtype` of `parts` and return it."""
+    container.add_header("Content-Type", f"multipart/{subtype}", boundary=boundary)
+    container.set_payload(list(parts))
+    return container
+
+
+def _calendar_part(ics: bytes) -> MIMEPart:
+    part = MIMEPart(policy=MAIL_POLICY)
+    part.set_content(
+        ics,
+        maintype="text",
+        subtype="calendar",
+        filename="event.ics",
+        params={"method": "PUBLISH", "charset": "utf-8"},
+    )
+    return part
 
 
 def _build(
@@ -234,19 +306,16 @@ def _build(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(text)
-    message.make_alternative(boundary=_boundary(text, html))
-    message.add_alternative(html, subtype="html")
-    if ics is not None:
-        message.make_mixed(boundary=_boundary(text, html, ics.decode("utf-8", "replace")))
-        message.add_attachment(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            filename="event.ics",
-            params={"method": "PUBLISH", "charset": "utf-8"},
-        )
-    return message
+    message["MIME-Version"] = "1.0"
+    # The MIME tree is put together from its parts, not grown with make_alternative and
+    # make_mixed: those parse and rewrite the Content-Type of each part on every call.
+    alternatives = (_text_part(text, "plain"), _text_part(html, "html"))
+    boundary = _BOUNDARIES.for_parts("alternative", text, html)
+    if ics is None:
+        return _multipart(message, "alternative", boundary, *alternatives)
+    body = _multipart(MIMEPart(policy=MAIL_POLICY), "alternative", boundary, *alternatives)
+    outer = _BOUNDARIES.for_parts("mixed", text, html, ics.decode("utf-8", "replace"))
+    return _multipart(message, "mixed", outer, body, _calendar_part(ics))
 
 
 def render_alert(

@@ -112,9 +112,31 @@ def test_the_from_header_names_the_sender_as_given(name: str) -> None:
 
 
 def test_a_boundary_is_never_in_a_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mail, "_BOUNDARIES", mail._Boundaries())
     tokens = iter(["a" * 32, "b" * 32])
     monkeypatch.setattr(mail.secrets, "token_hex", lambda _: next(tokens))
     reason = "The first boundary tried is quoted here: =_" + "a" * 32
     message = _status_alert(status_changed(reason=reason), confirmed(["all"]))
     assert message.get_boundary() == "=_" + "b" * 32
     assert reason in message.get_body(("plain",)).get_content()
+
+
+def test_a_fan_out_shares_its_boundary_until_a_body_holds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mail, "_BOUNDARIES", mail._Boundaries())
+    tokens = iter(["a" * 32, "b" * 32])
+    monkeypatch.setattr(mail.secrets, "token_hex", lambda _: next(tokens))
+    first = _status_alert(status_changed(), confirmed(["all"]))
+    second = _status_alert(status_changed(), confirmed(["all"]))
+    quoting = _status_alert(status_changed(reason="see =_" + "a" * 32), confirmed(["all"]))
+    assert first.get_boundary() == second.get_boundary() == "=_" + "a" * 32
+    assert quoting.get_boundary() == "=_" + "b" * 32
+
+
+def test_a_calendar_alert_nests_two_different_boundaries() -> None:
+    message = CASES["event_created_meeting"]()
+    [alternative] = [part for part in message.walk() if part.get_content_subtype() == "alternative"]
+    assert message.get_content_type() == "multipart/mixed"
+    assert message.get_boundary() != alternative.get_boundary()
+    assert not message.get_boundary().startswith(alternative.get_boundary())
