@@ -145,6 +145,11 @@ class DeliveryRepository:
         )
         return {str(document["subscription_id"]) async for document in cursor}
 
+    async def any_of_source(self, source_key: str) -> bool:
+        """Return whether a delivery of `source_key` exists (the unique index's prefix)."""
+        found = await self._deliveries.find_one({"source_key": source_key}, {"_id": 1})
+        return found is not None
+
     async def many(self, delivery_ids: Sequence[str]) -> list[Delivery]:
         """Return the deliveries among `delivery_ids` that still exist (erasure deletes)."""
         if not delivery_ids:

@@ -19,7 +19,7 @@ from services.notifier.domain.subscriptions import (
     Suppression,
 )
 from shared.contracts.topics import Topic
-from shared.db import Mongo, Session, find_by_ids
+from shared.db import Mongo, Session
 
 # Hard (5xx) failures after which an address is suppressed for good.
 HARD_FAILURES_BEFORE_SUPPRESSION = 3
@@ -79,24 +79,21 @@ class SubscriptionRepository:
         )
         return result.matched_count == 1
 
-    async def following_ids(self, topics: Iterable[Topic], after: str | None) -> list[str]:
-        """Return, in order, the ids past `after` of confirmed subscribers of any of `topics`."""
+    async def following(
+        self, topics: Iterable[Topic], after: str | None
+    ) -> AsyncIterator[Subscription]:
+        """Yield, in no order, the confirmed subscribers of any of `topics` past id `after`.
+
+        One query for them all: reading them again by id a page at a time cost the
+        database as much again, in a hundred queries a thousand followers.
+        """
         cursor = self._subscriptions.find(
-            {"topics": {"$in": sorted(topics)}, "status": SubscriptionStatus.CONFIRMED.value},
-            projection={"_id": 1},
+            {"topics": {"$in": sorted(topics)}, "status": SubscriptionStatus.CONFIRMED.value}
         )
         # Past the cursor here, not in the query: SecantusDB scans for a range on `_id`.
-        ids = [str(document["_id"]) async for document in cursor]
-        return sorted(i for i in ids if after is None or i > after)
-
-    async def among(self, subscription_ids: Iterable[str]) -> list[Subscription]:
-        """Return those of `subscription_ids` that exist, a few ids a query (`find_by_ids`).
-
-        By `_id` alone: with the topics and status beside it, SecantusDB's planner took the
-        topics index and scanned every follower for each query.
-        """
-        cursor = find_by_ids(self._subscriptions, subscription_ids)
-        return [from_document(document) async for document in cursor]
+        async for document in cursor:
+            if after is None or str(document["_id"]) > after:
+                yield from_document(document)
 
     async def confirmed_with_digest(
         self, frequency: DigestFrequency

@@ -17,7 +17,7 @@ from typing import Any, Final, TypeVar, cast
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from services.notifier.domain.alerts import EmailKind, alert_content
+from services.notifier.domain.alerts import AlertContent, EmailKind, alert_content
 from services.notifier.domain.digests import Digest
 from services.notifier.domain.display import (
     format_date,
@@ -318,6 +318,62 @@ def _build(
     return _multipart(message, "mixed", outer, body, _calendar_part(ics))
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedAlert:
+    """What an event's alert says to every subscriber, worked out once for its fan-out."""
+
+    event_id: str
+    classification: Classification
+    topics: frozenset[Topic]
+    content: AlertContent
+
+
+def prepare_alert(cloud_event_type: str, data: Mapping[str, Any], event_id: str) -> PreparedAlert:
+    """Read an event once for all its alerts (each reading validates its payload anew)."""
+    return PreparedAlert(
+        event_id,
+        disclosed_classification(cloud_event_type, data),
+        topics_of(cloud_event_type, data),
+        alert_content(cloud_event_type, data),
+    )
+
+
+def render_prepared_alert(
+    alert: PreparedAlert,
+    subscription: Subscription,
+    links: Links,
+    ics: bytes | None,
+    *,
+    sender: Sender,
+    sent_at: datetime,
+    message_id_domain: str,
+) -> EmailMessage:
+    """Return the alert email of a prepared event for one confirmed, entitled subscriber."""
+    _check_allowed(subscription, alert.classification)
+    content = alert.content
+    context = {
+        **content.context,
+        "subject": content.subject,
+        "links": links,
+        "classification": alert.classification,
+        "reasons": _reasons(subscription, alert.topics),
+        "has_ics": ics is not None,
+    }
+    text, html = render_parts(content.kind, context)
+    return _build(
+        subject=content.subject,
+        text=text,
+        html=html,
+        subscription=subscription,
+        sender=sender,
+        sent_at=sent_at,
+        source_key=alert.event_id,
+        message_id_domain=message_id_domain,
+        links=links,
+        ics=ics,
+    )
+
+
 def render_alert(
     cloud_event_type: str,
     data: Mapping[str, Any],
@@ -331,29 +387,14 @@ def render_alert(
     message_id_domain: str,
 ) -> EmailMessage:
     """Return the alert email of one event for one confirmed, entitled subscriber."""
-    classification = disclosed_classification(cloud_event_type, data)
-    _check_allowed(subscription, classification)
-    content = alert_content(cloud_event_type, data)
-    context = {
-        **content.context,
-        "subject": content.subject,
-        "links": links,
-        "classification": classification,
-        "reasons": _reasons(subscription, topics_of(cloud_event_type, data)),
-        "has_ics": ics is not None,
-    }
-    text, html = render_parts(content.kind, context)
-    return _build(
-        subject=content.subject,
-        text=text,
-        html=html,
-        subscription=subscription,
+    return render_prepared_alert(
+        prepare_alert(cloud_event_type, data, event_id),
+        subscription,
+        links,
+        ics,
         sender=sender,
         sent_at=sent_at,
-        source_key=event_id,
         message_id_domain=message_id_domain,
-        links=links,
-        ics=ics,
     )
 
 

@@ -18,9 +18,11 @@ from services.notifier.domain.deliveries import (
 from services.notifier.domain.digests import build_digest, digest_subject_keys
 from services.notifier.domain.errors import NotEntitled
 from services.notifier.domain.mail import (
-    render_alert,
+    PreparedAlert,
+    prepare_alert,
     render_confirmation,
     render_digest,
+    render_prepared_alert,
     render_reminder,
 )
 from services.notifier.domain.matching import held_back_to, is_entitled
@@ -30,7 +32,7 @@ from services.notifier.domain.subscriptions import Subscription
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.links import confirm_expiry, confirm_url, links_for
 from shared.contracts.classification import Classification
-from shared.contracts.events import disclosed_classification, subject_keys
+from shared.contracts.events import subject_keys
 
 BOUNCED: Final = "bounced"
 
@@ -45,7 +47,7 @@ class Composer:
     The batch's subscriptions and suppressions are read up front with `_id $in`; the
     source and the calendar entry, shared by every alert of a fan-out, are fetched once
     (as tasks, so a hundred concurrent sends wait on one read instead of starting a
-    hundred).
+    hundred), and an event is read for its alerts once.
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class Composer:
         self._subscriptions = subscriptions
         self._suppressions = suppressions
         self._shared: dict[str, asyncio.Task[Any]] = {}
+        self._alerts: dict[str, PreparedAlert] = {}
 
     @classmethod
     async def for_batch(
@@ -187,15 +190,15 @@ class Composer:
                 message_id_domain=domain,
             )
         event = source.payload
-        derived = disclosed_classification(event.type, event.data)
-        await self._hold_back(derived, event.data, subscription)
-        return render_alert(
-            event.type,
-            event.data,
+        alert = self._alerts.get(source.key)
+        if alert is None:
+            alert = self._alerts[source.key] = prepare_alert(event.type, event.data, source.key)
+        await self._hold_back(alert.classification, event.data, subscription)
+        return render_prepared_alert(
+            alert,
             subscription,
             links,
             await self._ics(event.data, subscription),
-            event_id=source.key,
             sender=context.sender,
             sent_at=self._now,
             message_id_domain=domain,

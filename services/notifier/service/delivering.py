@@ -197,7 +197,10 @@ async def _hand_back(
 async def _send(context: NotifierContext, claim: Claim, batch: Batch, recorder: Recorder) -> bool:
     now = context.clock()
     ids = list(batch.delivery_ids)
-    ended = await context.deliveries.ended(ids)
+    # Only a holder of its batch records a delivery's outcome, and a batch is made of
+    # deliveries without one: on a first claim there is nothing to skip (a read of 100
+    # ids saved a batch).
+    ended = await context.deliveries.ended(ids) if batch.attempts > 1 else set()
     deliveries = await context.deliveries.many([i for i in ids if i not in ended])
     composer = await Composer.for_batch(context, now, deliveries)
     results = await asyncio.gather(

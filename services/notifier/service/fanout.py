@@ -179,20 +179,44 @@ def audience(payload: StoredEvent | Reminder) -> Audience:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """A subscriber the source is for, and whether they get it now or in their digest."""
+
+    subscription_id: str
+    immediate: bool
+
+
 async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None:
-    """Queue one delivery (or digest item) per follower, FANOUT_PAGE followers a transaction."""
+    """Queue one delivery (or digest item) per follower, FANOUT_PAGE followers a transaction.
+
+    Who gets the source is read once, when the fan-out is claimed: the workers check
+    again at sending time that each may still get it (subscribed, confirmed, entitled,
+    not suppressed).
+    """
     source = await context.sources.get(fanout.key)
     if source is None:
         log.error("fan-out %s has no stored source; dropping it", fanout.key)
         await context.mongo.transaction(partial(context.fanouts.finish, fanout, holder))
         return
     whom = audience(source.payload)
-    ids = await context.subscriptions.following_ids(whom.topics, fanout.after)
+    followers = sorted(
+        [
+            Follower(subscription.id, subscription.wants_immediate_alerts)
+            async for subscription in context.subscriptions.following(whom.topics, fanout.after)
+            if whom.wants(subscription)
+        ],
+        key=lambda follower: follower.subscription_id,
+    )
+    # A source is fanned out once, and a page's deliveries commit with the cursor past
+    # them: only a fan-out taken over, or one whose source had deliveries before it
+    # began, can meet a follower queued already.
+    fresh = fanout.after is None and not await context.deliveries.any_of_source(source.key)
     current = fanout
     try:
-        for start in range(0, len(ids), FANOUT_PAGE):
-            page = ids[start : start + FANOUT_PAGE]
-            current = await _queue_page(context, current, holder, source.key, whom, page)
+        for start in range(0, len(followers), FANOUT_PAGE):
+            page = followers[start : start + FANOUT_PAGE]
+            current = await _queue_page(context, current, holder, source.key, whom, page, fresh)
             context.outbox.notify()  # the page has committed: its batches can go now
     except FanoutTakenOver:
         log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
@@ -206,26 +230,26 @@ async def _queue_page(
     holder: str,
     source_key: str,
     whom: Audience,
-    page: list[str],
+    page: list[Follower],
+    fresh: bool,
 ) -> Fanout:
-    """Read a page's followers, then write its deliveries and move the cursor in one go.
+    """Write a page's deliveries and digest items and move the cursor, in one transaction.
 
-    The reads stay out of the transaction, which is only as long as its writes: a page
-    read inside it (a hundred queries) kept it open long enough to hit write conflicts
-    that pymongo retried for two minutes. The cursor moves only if this holder still
-    holds it where the page began, so a page is never queued by two holders at once.
+    The cursor moves only if this holder still holds it where the page began, so a
+    page is never queued by two holders at once.
     """
-    wanted = [s for s in await context.subscriptions.among(page) if whom.wants(s)]
     now = context.clock()
-    immediate = [s.id for s in wanted if s.wants_immediate_alerts]
-    # A page queued again after a takeover adds only the deliveries it lacks.
-    queued = await context.deliveries.queued_subscribers(source_key, immediate)
+    immediate = [f.subscription_id for f in page if f.immediate]
+    # Read outside the transaction, which is only as long as its writes: a page read
+    # inside it kept it open long enough to hit write conflicts that pymongo retried
+    # for two minutes.
+    queued = set() if fresh else await context.deliveries.queued_subscribers(source_key, immediate)
     deliveries = [
         new_delivery(whom.kind, source_key, subscription_id, now)
         for subscription_id in immediate
         if subscription_id not in queued
     ]
-    digesters = [s.id for s in wanted if not s.wants_immediate_alerts]
+    digesters = [f.subscription_id for f in page if not f.immediate]
 
     async def write(session: Session) -> Fanout:
         await context.deliveries.insert_many(deliveries, session)
@@ -233,7 +257,9 @@ async def _queue_page(
         if whom.digested_at is not None:
             await context.digest_items.add(digesters, source_key, whom.digested_at, session)
         until = now + FANOUT_LEASE
-        advanced = await context.fanouts.advance(fanout, holder, page[-1], until, session)
+        advanced = await context.fanouts.advance(
+            fanout, holder, page[-1].subscription_id, until, session
+        )
         if advanced is None:
             raise FanoutTakenOver(fanout.key)
         return advanced

@@ -12,6 +12,7 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from services.notifier.adapters import names
 from services.notifier.adapters.fanouts import Fanout, FanoutRepository
+from services.notifier.domain.deliveries import DeliveryKind, new_delivery
 from services.notifier.domain.sources import Source, stored_event
 from services.notifier.service import fanout
 from services.notifier.service.context import NotifierContext
@@ -126,6 +127,28 @@ async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once
     await fanout.fan_out(context, held, "gone")
     assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
     assert await _alerts(rig) == alerts
+
+
+async def test_a_source_that_had_deliveries_before_its_fan_out_adds_only_those_it_lacks(
+    rig: Rig,
+) -> None:
+    await _follow(rig)
+    context = rig.context
+    event = CloudEvent(
+        source="/registry", type=STATUS_CHANGED, subject="MP192", data=status_change()
+    )
+    held = await context.mongo.transaction(partial(_open_as_held_by, context, event, "me"))
+    subscriptions = rig.mongo.collection(names.SUBSCRIPTIONS)
+    first = await subscriptions.find_one({"email": FOLLOWERS[3]})
+    assert first is not None
+    already = new_delivery(DeliveryKind.ALERT, event.id, str(first["_id"]), context.clock())
+    await context.mongo.transaction(partial(context.deliveries.insert_many, [already]))
+
+    await fanout.fan_out(context, held, "me")
+    deliveries = rig.mongo.collection(names.DELIVERIES)
+    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    theirs = {"source_key": event.id, "subscription_id": str(first["_id"])}
+    assert await deliveries.count_documents(theirs) == 1
 
 
 async def test_the_fan_out_job_waits_out_a_database_outage_and_says_so_once_each_way(
