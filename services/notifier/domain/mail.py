@@ -185,8 +185,10 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # The templates are package files: looking for changes cost two stat calls a render.
+        # The templates are package files: looking for changes cost two stat calls a render,
+        # and the bounded cache's bookkeeping a tenth of rendering an alert.
         auto_reload=False,
+        cache_size=-1,
     )
 
 
