@@ -152,9 +152,7 @@ class DeliveryRepository:
 
     async def many(self, delivery_ids: Sequence[str]) -> list[Delivery]:
         """Return the deliveries among `delivery_ids` that still exist (erasure deletes)."""
-        if not delivery_ids:
-            return []
-        cursor = self._deliveries.find({"_id": {"$in": list(delivery_ids)}})
+        cursor = find_by_ids(self._deliveries, delivery_ids)
         return [delivery_from_document(doc) async for doc in cursor]
 
     async def ended(self, delivery_ids: Sequence[str]) -> set[str]:

@@ -19,7 +19,7 @@ from services.notifier.domain.subscriptions import (
     Suppression,
 )
 from shared.contracts.topics import Topic
-from shared.db import Mongo, Session
+from shared.db import Mongo, Session, find_by_ids
 
 # Followers read a round trip at a time while a fan-out reads who gets its source.
 FOLLOWERS_BATCH = 1_000
@@ -46,8 +46,8 @@ class SubscriptionRepository:
         return None if document is None else from_document(document)
 
     async def many(self, subscription_ids: Iterable[str]) -> dict[str, Subscription]:
-        """Return the subscriptions among `subscription_ids` that exist, by id."""
-        cursor = self._subscriptions.find({"_id": {"$in": sorted(set(subscription_ids))}})
+        """Return the subscriptions among `subscription_ids` that exist, by id (`find_by_ids`)."""
+        cursor = find_by_ids(self._subscriptions, subscription_ids)
         return {str(doc["_id"]): from_document(doc) async for doc in cursor}
 
     async def by_email_hash(

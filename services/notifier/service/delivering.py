@@ -28,6 +28,8 @@ CLAIM_LEASE: Final = timedelta(seconds=10)
 MAX_ATTEMPTS: Final = 10
 # How long a write of outcomes waits for the other sends under way to end (seconds).
 RECORD_LINGER: Final = 0.005
+# Writes of outcomes a batch may have under way at once.
+RECORD_WRITERS: Final = 2
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -36,21 +38,32 @@ def retry_delay(attempts: int) -> timedelta:
     return min(delay, timedelta(hours=1))
 
 
+@dataclass(eq=False)
+class _Carrier:
+    """The write that takes the outcomes pending now; if it fails, the write after it."""
+
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    handed_to: _Carrier | None = None
+
+
 @dataclass
 class Recorder:
     """Record each outcome as soon as its send ends, sharing a write with the sends under way.
 
-    One write at a time, and when `add` returns its outcome is in the database, so a crash
-    can re-send only the deliveries in flight (at most SMTP_CONCURRENCY). A writer waits
-    up to RECORD_LINGER for the sends under way to end: without waiting a write carried
-    two outcomes on average, and each write costs the embedded database a commit.
+    When `add` returns, its outcome is in the database, so a crash can re-send only the
+    deliveries in flight (at most SMTP_CONCURRENCY). A writer waits up to RECORD_LINGER
+    for the sends under way to end: without waiting a write carried two outcomes on
+    average, and each write costs the embedded database a commit. RECORD_WRITERS writes
+    may be under way at once: with one, an outcome waited for the write before its own,
+    and a send held its slot 8 ms on average to record (of 22 ms in all).
     """
 
     deliveries: DeliveryRepository
     pending: list[Ended] = field(default_factory=list)
     _under_way: int = 0
-    _writing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _writing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(RECORD_WRITERS))
     _gathered: asyncio.Event = field(default_factory=asyncio.Event)
+    _next: _Carrier = field(default_factory=_Carrier)
 
     @contextlib.contextmanager
     def under_way(self) -> Iterator[None]:
@@ -67,27 +80,41 @@ class Recorder:
             self._gathered.set()
 
     async def add(self, ended: Ended) -> None:
+        """Return once `ended` is stored, by this call's write or by another's."""
         self.pending.append(ended)
         self._check_gathered()
-        await self.flush()
+        carrier = self._next
+        while True:
+            await self.flush()
+            await carrier.ended.wait()
+            if carrier.handed_to is None:
+                return
+            carrier = carrier.handed_to  # that write failed and put it back
 
     async def flush(self) -> None:
+        """Write what is pending, if anything; a failed write puts it back and raises."""
         async with self._writing:
             if not self.pending:
-                return  # a write that went meanwhile carried them
+                return  # a write under way, or gone, carries them
             if not self._gathered.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._gathered.wait(), RECORD_LINGER)
             self._gathered.clear()
+            if not self.pending:
+                return  # the other writer took them while this one waited
             # Swap before awaiting: concurrent senders keep appending to a fresh list.
             chunk, self.pending = self.pending, []
+            carrier, self._next = self._next, _Carrier()
             try:
                 await self.deliveries.record(chunk)
             except BaseException:
-                # Cancelled or failed mid-write: keep them for the hand-back's flush (a
-                # repeated insert of the same outcome is ignored).
+                # Cancelled or failed mid-write: keep them for the next write or the
+                # hand-back's flush (a repeated insert of the same outcome is ignored).
                 self.pending[:0] = chunk
+                carrier.handed_to = self._next
                 raise
+            finally:
+                carrier.ended.set()
 
 
 @dataclass

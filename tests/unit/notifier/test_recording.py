@@ -80,3 +80,66 @@ async def test_a_writer_waits_no_longer_than_the_linger_for_a_slow_send() -> Non
     slow.set()
     await asyncio.wait_for(slow_send, 10)
     assert outcomes.writes == [["quick"], ["slow"]]
+
+
+class SlowOutcomes(Outcomes):
+    """A store whose writes end only when told, or fail when told to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release: list[asyncio.Event] = []
+        self.fail_next = False
+
+    async def record(self, outcomes: Sequence[Ended]) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("the database went away")
+        done = asyncio.Event()
+        self.release.append(done)
+        await done.wait()
+        await super().record(outcomes)
+
+
+async def _ended(recorder: Recorder, delivery_id: str) -> None:
+    await recorder.add(Ended(delivery_id, DeliveryOutcome.SENT, AT, message_id="<m@x>"))
+
+
+async def test_an_outcome_does_not_wait_for_a_write_already_under_way() -> None:
+    outcomes = SlowOutcomes()
+    recorder = _recorder(outcomes)
+    first = asyncio.create_task(_ended(recorder, "d0"))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(_ended(recorder, "d1"))
+    await asyncio.sleep(0.01)
+    assert len(outcomes.release) == 2  # both writes under way at once
+    outcomes.release[1].set()
+    await asyncio.wait_for(second, 10)  # stored, while the first write still waits
+    assert not first.done()  # and an outcome is never reported before its write ends
+    outcomes.release[0].set()
+    await asyncio.wait_for(first, 10)
+    assert sorted(outcomes.writes) == [["d0"], ["d1"]]
+
+
+async def test_the_outcomes_of_a_failed_write_are_stored_by_the_next_one() -> None:
+    outcomes = SlowOutcomes()
+    recorder = _recorder(outcomes)
+    blocker = asyncio.create_task(_ended(recorder, "d0"))
+    await asyncio.sleep(0.01)
+    writer = asyncio.create_task(_ended(recorder, "d1"))
+    await asyncio.sleep(0.01)
+    # Both writes under way: d2 and d3 wait, pending, for the next one.
+    waiting = [asyncio.create_task(_ended(recorder, f"d{n}")) for n in (2, 3)]
+    await asyncio.sleep(0.01)
+    outcomes.fail_next = True
+    outcomes.release[1].set()  # d1 is stored; d2's add writes next, and that write fails
+    with pytest.raises(ConnectionError):
+        await asyncio.wait_for(waiting[0], 10)
+    await asyncio.wait_for(writer, 10)
+    await asyncio.sleep(0.01)
+    assert not waiting[1].done()  # d3 was in the failed write: not stored, so not done
+    outcomes.release[2].set()  # its own add writes d2 and d3 again
+    await asyncio.wait_for(waiting[1], 10)
+    outcomes.release[0].set()
+    await asyncio.wait_for(blocker, 10)
+    assert sorted(outcomes.writes) == [["d0"], ["d1"], ["d2", "d3"]]
+    assert recorder.pending == []
