@@ -242,6 +242,19 @@ _BOUNDARIES: Final = _Boundaries()
 _Part = TypeVar("_Part", bound=MIMEPart)
 
 
+@functools.cache
+def _from_header(sender: Sender) -> str:
+    """Return the From of `sender`'s emails, as text: the parsed header is then reused."""
+    return str(Address(display_name=sender.name, addr_spec=sender.address))
+
+
+def _check_one_address(header: Any, addr_spec: str) -> None:
+    """Refuse a To that is not exactly `addr_spec`, well formed (as Address would)."""
+    addresses = header.addresses
+    if header.defects or len(addresses) != 1 or addresses[0].addr_spec != addr_spec:
+        raise ValueError(f"not one well-formed address: {addr_spec!r}")
+
+
 def _transfer_encoding(body: str) -> str | None:
     """Return 7bit for an ASCII body whose lines fit (RFC 5322's 998 octets), else None.
 
@@ -295,9 +308,10 @@ def _build(
     if sent_at.tzinfo is None:
         raise ValueError("sent_at must be timezone-aware")
     message = EmailMessage(policy=MAIL_POLICY)
-    # As text, so the parsed header is reused across a batch (an Address is not a cache key).
-    message["From"] = str(Address(display_name=sender.name, addr_spec=sender.address))
-    message["To"] = Address(addr_spec=subscription.email)
+    message["From"] = _from_header(sender)
+    # As text, parsed once by the header itself (an Address parses its addr-spec first).
+    message["To"] = subscription.email
+    _check_one_address(message["To"], subscription.email)
     message["Subject"] = one_line(subject, 180)
     message["Date"] = rfc5322_date(sent_at)
     message["Message-ID"] = message_id(source_key, subscription.id, message_id_domain)
