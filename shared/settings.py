@@ -73,7 +73,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, description="Largest request body accepted")
     log_level: str = Field("INFO", description="Python logging level")
     log_json: bool = Field(True, description="One JSON object a log line")
-    outbox_poll_seconds: float = Field(0.5, description="Relay poll interval when idle")
+    # A replica that does not hold the relay lease cannot wake the one that does: what it
+    # commits waits for that relay's next poll (decision 0022).
+    outbox_poll_seconds: float = Field(0.1, description="Relay poll interval when idle")
     consumer_prefetch: int = Field(32, description="Unacked messages a consumer may hold")
     consumer_max_attempts: int = Field(5, description="Deliveries before dead-lettering")
     consumer_retry_base_ms: int = Field(500, description="First retry delay; doubles per attempt")
