@@ -82,15 +82,21 @@ async def _open_as_held_by(
     return Fanout(event.id, None)
 
 
+async def _held_fan_out(rig: Rig, holder: str) -> tuple[CloudEvent, Fanout]:
+    """Return an event about MP192 and its fan-out, opened and claimed by `holder`."""
+    event = CloudEvent(
+        source="/registry", type=STATUS_CHANGED, subject="MP192", data=status_change()
+    )
+    context = rig.context
+    return event, await context.mongo.transaction(partial(_open_as_held_by, context, event, holder))
+
+
 async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once_its_lease_lapses(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _follow(rig)
     context = rig.context
-    event = CloudEvent(
-        source="/registry", type=STATUS_CHANGED, subject="MP192", data=status_change()
-    )
-    held = await context.mongo.transaction(partial(_open_as_held_by, context, event, "gone"))
+    event, held = await _held_fan_out(rig, "gone")
 
     def stop_after_the_first_page(self: Any) -> None:
         raise Stopped
@@ -134,10 +140,7 @@ async def test_a_source_that_had_deliveries_before_its_fan_out_adds_only_those_i
 ) -> None:
     await _follow(rig)
     context = rig.context
-    event = CloudEvent(
-        source="/registry", type=STATUS_CHANGED, subject="MP192", data=status_change()
-    )
-    held = await context.mongo.transaction(partial(_open_as_held_by, context, event, "me"))
+    event, held = await _held_fan_out(rig, "me")
     subscriptions = rig.mongo.collection(names.SUBSCRIPTIONS)
     first = await subscriptions.find_one({"email": FOLLOWERS[3]})
     assert first is not None

@@ -104,14 +104,22 @@ async def _ended(recorder: Recorder, delivery_id: str) -> None:
     await recorder.add(Ended(delivery_id, DeliveryOutcome.SENT, AT, message_id="<m@x>"))
 
 
-async def test_an_outcome_does_not_wait_for_a_write_already_under_way() -> None:
-    outcomes = SlowOutcomes()
+async def _two_writes_under_way(
+    outcomes: SlowOutcomes,
+) -> tuple[Recorder, asyncio.Task[None], asyncio.Task[None]]:
+    """Return a recorder whose two writes (of d0, then of d1) wait to be released."""
     recorder = _recorder(outcomes)
     first = asyncio.create_task(_ended(recorder, "d0"))
     await asyncio.sleep(0.01)
     second = asyncio.create_task(_ended(recorder, "d1"))
     await asyncio.sleep(0.01)
     assert len(outcomes.release) == 2  # both writes under way at once
+    return recorder, first, second
+
+
+async def test_an_outcome_does_not_wait_for_a_write_already_under_way() -> None:
+    outcomes = SlowOutcomes()
+    _, first, second = await _two_writes_under_way(outcomes)
     outcomes.release[1].set()
     await asyncio.wait_for(second, 10)  # stored, while the first write still waits
     assert not first.done()  # and an outcome is never reported before its write ends
@@ -122,11 +130,7 @@ async def test_an_outcome_does_not_wait_for_a_write_already_under_way() -> None:
 
 async def test_the_outcomes_of_a_failed_write_are_stored_by_the_next_one() -> None:
     outcomes = SlowOutcomes()
-    recorder = _recorder(outcomes)
-    blocker = asyncio.create_task(_ended(recorder, "d0"))
-    await asyncio.sleep(0.01)
-    writer = asyncio.create_task(_ended(recorder, "d1"))
-    await asyncio.sleep(0.01)
+    recorder, blocker, writer = await _two_writes_under_way(outcomes)
     # Both writes under way: d2 and d3 wait, pending, for the next one.
     waiting = [asyncio.create_task(_ended(recorder, f"d{n}")) for n in (2, 3)]
     await asyncio.sleep(0.01)
