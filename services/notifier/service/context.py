@@ -90,17 +90,6 @@ class NotifierContext:
         """Wake this process's fan-out job: it looks for the fan-out until it is committed."""
         self.fanout_wanted.set()
 
-    def wake_relay_soon(self) -> None:
-        """Wake the outbox relay just after the surrounding transaction commits.
-
-        Consumer handlers run inside a transaction that commits right after they
-        return, so an immediate wake-up would find nothing; without one the relay
-        waits its whole poll interval, which is most of an alert's latency.
-        """
-        loop = asyncio.get_running_loop()
-        for delay in (0.01, 0.05, 0.2):
-            loop.call_later(delay, self.outbox.notify)
-
 
 def build_context(platform: Platform, settings: NotifierSettings, clock: Clock) -> NotifierContext:
     """Return the context of a started platform: repositories, SMTP pool, links and clock."""
