@@ -36,6 +36,7 @@ async def test_daily_digest_holds_the_items_once_and_empty_ones_are_not_sent(rig
     )
     await rig.applied(first)
     await rig.applied(second)
+    await rig.settled()  # the fan-outs, which add the digest items, have finished
     assert len(rig.messages()) == 1  # digest readers get no immediate alerts
 
     morning = next_morning(rig.clock())
