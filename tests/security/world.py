@@ -340,8 +340,8 @@ def unsent_deliveries(world: World) -> int:
     client: MongoClient[dict[str, Any]] = MongoClient(world.system.env["MONGODB_URL"])
     try:
         database = client[world.system.env["MONGODB_DB"]]
-        return database["notifier_deliveries"].count_documents({}) - database[
-            "notifier_sent"
-        ].count_documents({})
+        batches = database["notifier_batches"].find({}, {"deliveries._id": 1})
+        queued = sum(len(batch["deliveries"]) for batch in batches)
+        return queued - database["notifier_sent"].count_documents({})
     finally:
         client.close()

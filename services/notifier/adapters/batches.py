@@ -1,4 +1,4 @@
-"""Batches of deliveries: the unit a sending worker claims, sends and closes."""
+"""Batches of deliveries, which hold them: the unit a sending worker claims, sends and closes."""
 
 from __future__ import annotations
 
@@ -8,16 +8,75 @@ from typing import Any
 
 from services.notifier.adapters import names
 from services.notifier.adapters.documents import as_utc, optional_utc
-from services.notifier.domain.deliveries import Batch, BatchState, DeliveryKind, StuckBatch
+from services.notifier.domain.deliveries import (
+    Batch,
+    BatchState,
+    ConfirmationRequest,
+    Delivery,
+    DeliveryKind,
+    DeliveryPayload,
+    DigestPeriod,
+    StuckBatch,
+)
+from services.notifier.domain.display import parse_instant
 from shared.db import Document, Mongo, Session
 
 
+def _payload_document(payload: DeliveryPayload) -> Document | None:
+    match payload:
+        case ConfirmationRequest(nonce=nonce, version=version):
+            return {"nonce": nonce, "version": version}
+        case DigestPeriod(start=start, end=end):
+            return {"period_start": start.isoformat(), "period_end": end.isoformat()}
+    return None
+
+
+def _payload(kind: DeliveryKind, document: Mapping[str, Any] | None) -> DeliveryPayload:
+    if kind in (DeliveryKind.ALERT, DeliveryKind.REMINDER):
+        return None
+    if document is None:
+        raise ValueError(f"a {kind.value} delivery without its payload")
+    if kind is DeliveryKind.CONFIRMATION:
+        return ConfirmationRequest(str(document["nonce"]), int(document["version"]))
+    return DigestPeriod(
+        parse_instant(document["period_start"]), parse_instant(document["period_end"])
+    )
+
+
+def delivery_document(delivery: Delivery) -> Document:
+    """Return a delivery as its batch holds it (kind and source are the batch's)."""
+    return {
+        "_id": delivery.id,
+        "subscription_id": delivery.subscription_id,
+        "payload": _payload_document(delivery.payload),
+        "created_at": delivery.created_at,
+    }
+
+
+def deliveries_in(document: Mapping[str, Any]) -> list[Delivery]:
+    """Return the deliveries a batch document holds (all of them, or those projected)."""
+    kind = DeliveryKind(document["kind"])
+    source_key = str(document["source_key"])
+    return [
+        Delivery(
+            id=str(delivery["_id"]),
+            kind=kind,
+            source_key=source_key,
+            subscription_id=str(delivery["subscription_id"]),
+            payload=_payload(kind, delivery.get("payload")),
+            created_at=as_utc(delivery["created_at"]),
+        )
+        for delivery in document["deliveries"]
+    ]
+
+
 def batch_document(batch: Batch) -> Document:
-    """Return the document of a batch (`_id` is the batch id)."""
+    """Return the document of a batch (`_id` is the batch id), its deliveries inside."""
     return {
         "_id": batch.id,
         "kind": batch.kind.value,
-        "delivery_ids": list(batch.delivery_ids),
+        "source_key": batch.source_key,
+        "deliveries": [delivery_document(d) for d in batch.deliveries],
         "state": batch.state.value,
         "attempts": batch.attempts,
         "created_at": batch.created_at,
@@ -33,7 +92,8 @@ def batch_from_document(document: Mapping[str, Any]) -> Batch:
     return Batch(
         id=str(document["_id"]),
         kind=DeliveryKind(document["kind"]),
-        delivery_ids=tuple(str(i) for i in document["delivery_ids"]),
+        source_key=str(document["source_key"]),
+        deliveries=tuple(deliveries_in(document)),
         state=BatchState(document["state"]),
         attempts=int(document["attempts"]),
         created_at=as_utc(document["created_at"]),

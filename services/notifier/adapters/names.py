@@ -12,10 +12,10 @@ from services.notifier.adapters.documents import SUBSCRIPTION_INDEXES
 SUBSCRIPTIONS: Final = "notifier_subscriptions"
 SUPPRESSIONS: Final = "notifier_suppressions"
 BOUNCES: Final = "notifier_bounces"
-DELIVERIES: Final = "notifier_deliveries"
 # Insert-only outcomes of deliveries (sent, failed, skipped), keyed by delivery id.
 SENT: Final = "notifier_sent"
-# Groups of deliveries a worker claims and sends together.
+# The deliveries (one email each), in groups of one source that a worker claims and sends
+# together.
 BATCHES: Final = "notifier_batches"
 # Events whose followers are still being queued, a page at a time, with their cursor.
 FANOUTS: Final = "notifier_fanouts"
@@ -42,13 +42,18 @@ def notifier_indexes() -> dict[str, Sequence[IndexModel]]:
     """Return the indexes the notifier creates at start-up, per collection."""
     return {
         SUBSCRIPTIONS: _subscription_indexes(),
-        DELIVERIES: [
-            # An email's identity: one per (event, reminder, digest or confirmation; subscriber).
-            IndexModel([("source_key", ASCENDING), ("subscription_id", ASCENDING)], unique=True),
-            IndexModel([("subscription_id", ASCENDING)]),
+        BATCHES: [
+            # The sweeper finds open batches by state and due time.
+            IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)]),
+            # An email's identity: one per (event, reminder, digest or confirmation; subscriber)
+            # across all batches (a batch holds deliveries of one source).
+            IndexModel(
+                [("source_key", ASCENDING), ("deliveries.subscription_id", ASCENDING)],
+                unique=True,
+            ),
+            # A subscriber's deliveries, for export and erasure.
+            IndexModel([("deliveries.subscription_id", ASCENDING)]),
         ],
-        # The sweeper finds open batches by state and due time.
-        BATCHES: [IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)])],
         # The fan-out job claims the open fan-outs whose lease has lapsed.
         FANOUTS: [IndexModel([("held_until", ASCENDING)])],
         DIGEST_ITEMS: [

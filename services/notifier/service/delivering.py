@@ -211,7 +211,7 @@ async def _hand_back(
     except Exception as exc:
         log.warning("batch %s: could not hand back (%r); its lease lapses", claim.batch_id, exc)
         return
-    done = len(await context.deliveries.ended(list(batch.delivery_ids)))
+    done = len(await context.deliveries.ended(batch.delivery_ids))
     log.warning(
         "batch %s handed back: the consumer was cancelled (broker connection lost or "
         "shutdown); %d of %d deliveries had ended and are recorded",
@@ -223,12 +223,11 @@ async def _hand_back(
 
 async def _send(context: NotifierContext, claim: Claim, batch: Batch, recorder: Recorder) -> bool:
     now = context.clock()
-    ids = list(batch.delivery_ids)
     # Only a holder of its batch records a delivery's outcome, and a batch is made of
     # deliveries without one: on a first claim there is nothing to skip (a read of 100
     # ids saved a batch).
-    ended = await context.deliveries.ended(ids) if batch.attempts > 1 else set()
-    deliveries = await context.deliveries.many([i for i in ids if i not in ended])
+    ended = await context.deliveries.ended(batch.delivery_ids) if batch.attempts > 1 else set()
+    deliveries = [d for d in batch.deliveries if d.id not in ended]
     composer = await Composer.for_batch(context, now, deliveries)
     results = await asyncio.gather(
         *(_send_one(context, composer, recorder, claim, delivery, now) for delivery in deliveries),

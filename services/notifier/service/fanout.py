@@ -212,11 +212,12 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
     # them: only a fan-out taken over, or one whose source had deliveries before it
     # began, can meet a follower queued already.
     fresh = fanout.after is None and not await context.deliveries.any_of_source(source.key)
+    queued = set() if fresh else await context.deliveries.subscribers_of(source.key)
     current = fanout
     try:
         for start in range(0, len(followers), FANOUT_PAGE):
             page = followers[start : start + FANOUT_PAGE]
-            current = await _queue_page(context, current, holder, source.key, whom, page, fresh)
+            current = await _queue_page(context, current, holder, source.key, whom, page, queued)
             context.outbox.notify()  # the page has committed: its batches can go now
     except FanoutTakenOver:
         log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
@@ -231,29 +232,24 @@ async def _queue_page(
     source_key: str,
     whom: Audience,
     page: list[Follower],
-    fresh: bool,
+    queued: set[str],
 ) -> Fanout:
     """Write a page's deliveries and digest items and move the cursor, in one transaction.
 
     The cursor moves only if this holder still holds it where the page began, so a
-    page is never queued by two holders at once.
+    page is never queued by two holders at once. `queued`: who had a delivery of the
+    source when this holder began.
     """
     now = context.clock()
-    immediate = [f.subscription_id for f in page if f.immediate]
-    # Read outside the transaction, which is only as long as its writes: a page read
-    # inside it kept it open long enough to hit write conflicts that pymongo retried
-    # for two minutes.
-    queued = set() if fresh else await context.deliveries.queued_subscribers(source_key, immediate)
     deliveries = [
-        new_delivery(whom.kind, source_key, subscription_id, now)
-        for subscription_id in immediate
-        if subscription_id not in queued
+        new_delivery(whom.kind, source_key, f.subscription_id, now)
+        for f in page
+        if f.immediate and f.subscription_id not in queued
     ]
     digesters = [f.subscription_id for f in page if not f.immediate]
 
     async def write(session: Session) -> Fanout:
-        await context.deliveries.insert_many(deliveries, session)
-        await queue_deliveries(context, whom.kind, [d.id for d in deliveries], session)
+        await queue_deliveries(context, deliveries, session)
         if whom.digested_at is not None:
             await context.digest_items.add(digesters, source_key, whom.digested_at, session)
         until = now + FANOUT_LEASE

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.notifier.domain.deliveries import DeliveryKind, DeliveryOutcome
+from services.notifier.domain.deliveries import Delivery, DeliveryOutcome
 from services.notifier.service.context import NotifierContext
 from services.notifier.service.queueing import queue_deliveries
 from shared.db import Session
@@ -23,18 +23,16 @@ PENDING = "pending"
 class FailedDelivery:
     """One email that ended in a permanent failure, and whom it was for."""
 
-    delivery_id: str
-    kind: DeliveryKind
-    subscription_id: str
+    delivery: Delivery
     email: str | None  # None once the subscriber is gone (unsubscribed and erased)
     failed_at: datetime
     error: str | None
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "delivery_id": self.delivery_id,
-            "kind": self.kind.value,
-            "subscription_id": self.subscription_id,
+            "delivery_id": self.delivery.id,
+            "kind": self.delivery.kind.value,
+            "subscription_id": self.delivery.subscription_id,
             "email": self.email,
             "failed_at": self.failed_at,
             "error": self.error,
@@ -82,9 +80,7 @@ async def delivery_report(context: NotifierContext, source: str) -> DeliveryRepo
         {outcome: counts.get(outcome, 0) for outcome in [*DeliveryOutcome, PENDING]},
         [
             FailedDelivery(
-                d.id,
-                d.kind,
-                d.subscription_id,
+                d,
                 subscriptions[d.subscription_id].email
                 if d.subscription_id in subscriptions
                 else None,
@@ -101,23 +97,22 @@ async def resend_failed(
 ) -> list[str] | None:
     """Queue the source's failed deliveries again (those in `only`, if given); None if unknown.
 
-    Their failed outcome is removed and they go out in new batches with the same
+    Their failed outcome is removed and they move to new batches, with the same
     Message-ID as before; the workers check again whether each may still be sent
     (unsubscribed, suppressed, reclassified). Return the ids queued.
     """
     report = await delivery_report(context, source)
     if report is None:
         return None
-    chosen = [f for f in report.failed if only is None or f.delivery_id in only]
-    kinds = {f.delivery_id: f.kind for f in chosen}
+    chosen = {
+        f.delivery.id: f.delivery for f in report.failed if only is None or f.delivery.id in only
+    }
 
     async def work(session: Session) -> list[str]:
-        resent = await context.deliveries.forget_failures(list(kinds), session)
-        by_kind: dict[DeliveryKind, list[str]] = defaultdict(list)
-        for delivery_id in resent:
-            by_kind[kinds[delivery_id]].append(delivery_id)
-        for kind, ids in by_kind.items():
-            await queue_deliveries(context, kind, ids, session)
+        resent = await context.deliveries.forget_failures(list(chosen), session)
+        # Out of the old batch, so that a retry of it does not send them as well.
+        await context.deliveries.take_out(source, resent, session)
+        await queue_deliveries(context, [chosen[i] for i in resent], session)
         return resent
 
     resent = await context.mongo.transaction(work) if chosen else []

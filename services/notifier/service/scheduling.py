@@ -9,14 +9,14 @@ from datetime import datetime, time, timedelta
 from typing import Final
 
 from services.notifier.adapters import names
-from services.notifier.domain.deliveries import Delivery, DeliveryKind, DigestPeriod, new_delivery
+from services.notifier.domain.deliveries import DeliveryKind, DigestPeriod, new_delivery
 from services.notifier.domain.digests import build_digest, digest_key, digest_subject_keys
 from services.notifier.domain.display import LONDON, london
 from services.notifier.domain.reminders import Reminder, due_reminders
 from services.notifier.domain.sources import Source, digest_items
 from services.notifier.domain.subscriptions import DigestFrequency, Subscription
 from services.notifier.service.context import BatchRequested, NotifierContext
-from services.notifier.service.queueing import queue_deliveries
+from services.notifier.service.queueing import queue_once
 from shared.db import Session
 from shared.lease import Lease
 
@@ -48,13 +48,6 @@ def digest_period(frequency: DigestFrequency, now: datetime) -> DigestPeriod:
         end = datetime.combine(end_day - step, DIGEST_AT, LONDON)
     start = datetime.combine(end.date() - step, DIGEST_AT, LONDON)
     return DigestPeriod(start.astimezone(now.tzinfo), end.astimezone(now.tzinfo))
-
-
-async def _queue(
-    context: NotifierContext, kind: DeliveryKind, deliveries: list[Delivery], session: Session
-) -> int:
-    new_ids = await context.deliveries.insert_missing(deliveries, session)
-    return await queue_deliveries(context, kind, new_ids, session)
 
 
 async def send_reminders(context: NotifierContext, now: datetime) -> int:
@@ -103,7 +96,7 @@ async def _digest_for(
         if digest is None:
             return 0
         delivery = new_delivery(DeliveryKind.DIGEST, key, subscription.id, now, period)
-        return await _queue(context, DeliveryKind.DIGEST, [delivery], session)
+        return await queue_once(context, delivery, session)
 
     return await context.mongo.transaction(work)
 

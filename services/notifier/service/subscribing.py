@@ -21,7 +21,7 @@ from services.notifier.domain.subscriptions import (
 from services.notifier.domain.tokens import TokenPurpose, read_token
 from services.notifier.service.composing import BOUNCED
 from services.notifier.service.context import NotifierContext
-from services.notifier.service.queueing import queue_deliveries
+from services.notifier.service.queueing import queue_once
 from services.notifier.service.subscriber_data import erase_subscriber
 from shared.contracts.topics import Topic
 from shared.db import Session
@@ -53,8 +53,7 @@ async def _queue_confirmation(
         context.clock(),
         ConfirmationRequest(subscription.confirm_nonce, subscription.version),
     )
-    new_ids = await context.deliveries.insert_missing([delivery], session)
-    await queue_deliveries(context, DeliveryKind.CONFIRMATION, new_ids, session)
+    await queue_once(context, delivery, session)
 
 
 async def subscribe(context: NotifierContext, request: SubscriptionRequest) -> None:

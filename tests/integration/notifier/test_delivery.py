@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -48,11 +48,23 @@ def short_lease(monkeypatch: pytest.MonkeyPatch) -> timedelta:
 
 
 async def alert_delivery(rig: Rig) -> dict[str, object]:
-    return await until(
-        lambda: rig.mongo.collection(names.DELIVERIES).find_one({"kind": "alert"}),
+    batch = await until(
+        lambda: rig.mongo.collection(names.BATCHES).find_one({"kind": "alert"}),
         10,
         "an alert delivery",
     )
+    [delivery] = batch["deliveries"]
+    return dict(delivery)
+
+
+def delivery_ids(batch: Mapping[str, Any]) -> list[str]:
+    return [delivery["_id"] for delivery in batch["deliveries"]]
+
+
+async def alert_deliveries(rig: Rig) -> list[str]:
+    """Return the ids of every alert delivery, in whichever batch holds it."""
+    cursor = rig.mongo.collection(names.BATCHES).find({"kind": "alert"})
+    return [delivery_id async for batch in cursor for delivery_id in delivery_ids(batch)]
 
 
 async def alert_batch(rig: Rig, state: str = "done") -> dict[str, Any]:
@@ -94,7 +106,7 @@ async def test_redelivered_event_and_job_send_one_email(rig: Rig) -> None:
     await request_batch(rig, batch["_id"])
     await rig.settled()
     assert len(rig.messages("once@example.org")) == 2
-    assert await rig.mongo.collection(names.DELIVERIES).count_documents({"kind": "alert"}) == 1
+    assert len(await alert_deliveries(rig)) == 1
 
 
 async def test_fanout_queues_one_job_per_batch_of_deliveries(rig: Rig) -> None:
@@ -103,9 +115,9 @@ async def test_fanout_queues_one_job_per_batch_of_deliveries(rig: Rig) -> None:
     await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
     await rig.wait_mail(6)
     batch = await alert_batch(rig)
-    assert len(batch["delivery_ids"]) == 3
+    assert len(delivery_ids(batch)) == 3
     assert await rig.mongo.collection(names.BATCHES).count_documents({"kind": "alert"}) == 1
-    for delivery_id in batch["delivery_ids"]:
+    for delivery_id in delivery_ids(batch):
         assert (await outcome(rig, delivery_id))["outcome"] == "sent"
 
 
@@ -151,9 +163,7 @@ async def test_a_dead_workers_batch_is_finished_by_another_without_duplicates(ri
     await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
     await rig.wait_mail(4)
     batch = await alert_batch(rig)
-    deliveries = rig.mongo.collection(names.DELIVERIES)
-    undone = await deliveries.find_one({"kind": "alert", "_id": {"$in": batch["delivery_ids"]}})
-    assert undone is not None
+    undone = batch["deliveries"][0]
     recipient = await rig.context.subscriptions.get(str(undone["subscription_id"]))
     assert recipient is not None
     # The worker died mid-batch: one outcome recorded, one not; its claim has lapsed.
@@ -338,7 +348,7 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     await rig.wait_mail(6)
     batch = await alert_batch(rig)
     sent = rig.mongo.collection(names.SENT)
-    await sent.delete_many({"_id": {"$in": batch["delivery_ids"]}})
+    await sent.delete_many({"_id": {"$in": delivery_ids(batch)}})
     await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
 
     gated = GatedSmtp(rig.context.smtp, held=addresses[0])
@@ -352,7 +362,7 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     running = asyncio.create_task(delivering.send_batch(context, job))
 
     async def recorded(count: int) -> bool:
-        ids = {"$in": batch["delivery_ids"]}
+        ids = {"$in": delivery_ids(batch)}
         return await sent.count_documents({"_id": ids}) == count
 
     # Each outcome is recorded when its send ends, not when the batch does.
@@ -419,10 +429,9 @@ async def test_a_broker_cut_mid_batch_hands_it_back_and_the_reconnected_worker_f
 
         await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
         sent = rig.mongo.collection(names.SENT)
-        alerts = rig.mongo.collection(names.DELIVERIES)
 
         async def recorded(count: int) -> bool:
-            ids = [d["_id"] async for d in alerts.find({"kind": "alert"}, projection={"_id": 1})]
+            ids = await alert_deliveries(rig)
             return len(ids) == 3 and await sent.count_documents({"_id": {"$in": ids}}) == count
 
         await until(lambda: recorded(2), 15, "two alerts sent while the third hangs")

@@ -16,6 +16,7 @@ from services.notifier.domain.deliveries import DeliveryKind, new_delivery
 from services.notifier.domain.sources import Source, stored_event
 from services.notifier.service import fanout
 from services.notifier.service.context import NotifierContext
+from services.notifier.service.queueing import queue_deliveries
 from shared.db import Session
 from shared.events import CloudEvent
 from shared.outbox import Outbox
@@ -61,8 +62,7 @@ async def test_an_event_with_more_followers_than_a_page_reaches_each_of_them_onc
         "elsewhere@example.org": 0,
     }
     assert await _digest_items(rig, event.id) == 1  # the daily reader's, for the digest
-    deliveries = rig.mongo.collection(names.DELIVERIES)
-    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    assert len(await rig.context.deliveries.for_source(event.id)) == len(FOLLOWERS)
     assert await rig.mongo.collection(names.FANOUTS).count_documents({}) == 0
 
 
@@ -106,8 +106,7 @@ async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once
         patched.setattr(Outbox, "notify", stop_after_the_first_page)
         with pytest.raises(Stopped):
             await fanout.fan_out(context, held, "gone")
-    deliveries = rig.mongo.collection(names.DELIVERIES)
-    page = await deliveries.count_documents({"source_key": event.id})
+    page = len(await context.deliveries.for_source(event.id))
     assert page + await _digest_items(rig, event.id) == 2  # one page of two followers
     assert page < len(FOLLOWERS)
     left = await rig.mongo.collection(names.FANOUTS).find_one({"_id": event.id})
@@ -126,12 +125,12 @@ async def test_a_fan_out_whose_holder_stopped_is_carried_on_from_its_cursor_once
         "reader@example.org": 0,
         "elsewhere@example.org": 0,
     }
-    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    assert len(await context.deliveries.for_source(event.id)) == len(FOLLOWERS)
     assert await _digest_items(rig, event.id) == 1
 
     # The stopped holder coming back finds the fan-out finished and queues nothing.
     await fanout.fan_out(context, held, "gone")
-    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
+    assert len(await context.deliveries.for_source(event.id)) == len(FOLLOWERS)
     assert await _alerts(rig) == alerts
 
 
@@ -145,13 +144,12 @@ async def test_a_source_that_had_deliveries_before_its_fan_out_adds_only_those_i
     first = await subscriptions.find_one({"email": FOLLOWERS[3]})
     assert first is not None
     already = new_delivery(DeliveryKind.ALERT, event.id, str(first["_id"]), context.clock())
-    await context.mongo.transaction(partial(context.deliveries.insert_many, [already]))
+    await context.mongo.transaction(partial(queue_deliveries, context, [already]))
 
     await fanout.fan_out(context, held, "me")
-    deliveries = rig.mongo.collection(names.DELIVERIES)
-    assert await deliveries.count_documents({"source_key": event.id}) == len(FOLLOWERS)
-    theirs = {"source_key": event.id, "subscription_id": str(first["_id"])}
-    assert await deliveries.count_documents(theirs) == 1
+    deliveries = await context.deliveries.for_source(event.id)
+    assert len(deliveries) == len(FOLLOWERS)
+    assert [d.id for d in deliveries if d.subscription_id == first["_id"]] == [already.id]
 
 
 async def test_the_fan_out_job_waits_out_a_database_outage_and_says_so_once_each_way(

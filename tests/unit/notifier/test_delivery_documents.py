@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from services.notifier.adapters.batches import batch_document, batch_from_document
-from services.notifier.adapters.deliveries import (
+from services.notifier.adapters.batches import (
+    batch_document,
+    batch_from_document,
     delivery_document,
-    delivery_from_document,
-    ended_document,
 )
+from services.notifier.adapters.deliveries import ended_document
 from services.notifier.adapters.sources import source_document, source_from_document
 from services.notifier.domain.deliveries import (
     ConfirmationRequest,
@@ -34,20 +34,26 @@ from tests.unit.notifier.samples import NOW, consultation, status_changed
 PERIOD = DigestPeriod(NOW - timedelta(days=1), NOW)
 
 
+def read_back(delivery: Delivery) -> Delivery:
+    """Store `delivery` in its batch and read it back."""
+    [batch] = new_batches([delivery], NOW, NOW)
+    [stored] = batch_from_document(batch_document(batch)).deliveries
+    return stored
+
+
 def test_a_confirmation_delivery_stores_its_nonce_and_the_version_that_asked() -> None:
     delivery = new_delivery(
         DeliveryKind.CONFIRMATION, "confirm:3", "sub-1", NOW, ConfirmationRequest("nonce", 3)
     )
     document = delivery_document(delivery)
+    # Its kind and source are its batch's.
     assert document == {
         "_id": delivery.id,
-        "kind": "confirmation",
-        "source_key": "confirm:3",
         "subscription_id": "sub-1",
         "payload": {"nonce": "nonce", "version": 3},
         "created_at": NOW,
     }
-    assert delivery_from_document(document) == delivery
+    assert read_back(delivery) == delivery
 
 
 def test_a_digest_delivery_stores_its_period_as_iso_text() -> None:
@@ -57,7 +63,7 @@ def test_a_digest_delivery_stores_its_period_as_iso_text() -> None:
         "period_start": "2022-01-23T09:00:00+00:00",
         "period_end": "2022-01-24T09:00:00+00:00",
     }
-    assert delivery_from_document(document) == delivery
+    assert read_back(delivery) == delivery
 
 
 @pytest.mark.parametrize("kind", [DeliveryKind.ALERT, DeliveryKind.REMINDER], ids=str)
@@ -65,7 +71,7 @@ def test_alerts_and_reminders_carry_no_payload_of_their_own(kind: DeliveryKind) 
     delivery = new_delivery(kind, "source", "sub-1", NOW)
     document = delivery_document(delivery)
     assert document["payload"] is None
-    assert delivery_from_document(document) == delivery
+    assert read_back(delivery) == delivery
 
 
 def test_a_delivery_whose_payload_does_not_fit_its_kind_is_refused() -> None:
@@ -76,9 +82,10 @@ def test_a_delivery_whose_payload_does_not_fit_its_kind_is_refused() -> None:
 
 
 def test_a_delivery_read_back_naive_is_taken_as_utc() -> None:
-    document = delivery_document(new_delivery(DeliveryKind.ALERT, "event", "sub-1", NOW))
-    document["created_at"] = NOW.replace(tzinfo=None)
-    assert delivery_from_document(document).created_at == NOW
+    [batch] = new_batches([new_delivery(DeliveryKind.ALERT, "event", "sub-1", NOW)], NOW, NOW)
+    document = batch_document(batch)
+    document["deliveries"][0]["created_at"] = NOW.replace(tzinfo=None)
+    assert batch_from_document(document).deliveries[0].created_at == NOW
 
 
 def test_an_outcome_row_keeps_its_fields_and_cuts_a_long_error() -> None:
@@ -93,13 +100,15 @@ def test_an_outcome_row_keeps_its_fields_and_cuts_a_long_error() -> None:
     }
 
 
-def test_a_batch_round_trips_with_its_claim_and_lease_fields() -> None:
-    [batch] = new_batches(DeliveryKind.REMINDER, ["d1", "d2"], NOW, NOW + timedelta(minutes=5))
+def test_a_batch_round_trips_with_its_deliveries_and_its_claim_and_lease_fields() -> None:
+    deliveries = [new_delivery(DeliveryKind.REMINDER, "reminder:x", s, NOW) for s in ("s1", "s2")]
+    [batch] = new_batches(deliveries, NOW, NOW + timedelta(minutes=5))
     document = batch_document(batch)
     assert document == {
         "_id": batch.id,
         "kind": "reminder",
-        "delivery_ids": ["d1", "d2"],
+        "source_key": "reminder:x",
+        "deliveries": [delivery_document(d) for d in deliveries],
         "state": "open",
         "attempts": 0,
         "created_at": NOW,
