@@ -340,8 +340,8 @@ def unsent_deliveries(world: World) -> int:
     client: MongoClient[dict[str, Any]] = MongoClient(world.system.env["MONGODB_URL"])
     try:
         database = client[world.system.env["MONGODB_DB"]]
-        batches = database["notifier_batches"].find({}, {"deliveries._id": 1})
-        queued = sum(len(batch["deliveries"]) for batch in batches)
+        held = database["notifier_batch_deliveries"].find({}, {"deliveries._id": 1})
+        queued = sum(len(document["deliveries"]) for document in held)
         return queued - database["notifier_sent"].count_documents({})
     finally:
         client.close()

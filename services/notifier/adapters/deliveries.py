@@ -1,4 +1,4 @@
-"""Read deliveries where their batches hold them, and keep how each one ended (insert-only)."""
+"""Read deliveries, a document of them per batch, and keep how each one ended (insert-only)."""
 
 from __future__ import annotations
 
@@ -40,23 +40,23 @@ def ended_from_document(document: Mapping[str, Any]) -> Ended:
 
 
 class DeliveryRepository:
-    """Deliveries, read from the `notifier_batches` that hold them, and `notifier_sent`.
+    """Deliveries, a document of them per batch, and the outcomes in `notifier_sent`.
 
-    A delivery is written once, inside its batch (BatchRepository.insert_many), and never
+    A delivery is written once, with its batch (BatchRepository.insert_many), and never
     changed but by an erasure or a resend. Its outcome goes with `insert_many` into a
     collection keyed by the delivery id: on SecantusDB every per-document update costs
     milliseconds, an insert of a few small documents much less.
     """
 
     def __init__(self, mongo: Mongo) -> None:
-        self._batches = mongo.collection(names.BATCHES)
+        self._groups = mongo.collection(names.DELIVERIES)
         self._ended = mongo.collection(names.SENT)
 
     async def exists(
         self, source_key: str, subscription_id: str, session: Session | None = None
     ) -> bool:
         """Return whether the subscriber has a delivery of `source_key` (the unique index)."""
-        found = await self._batches.find_one(
+        found = await self._groups.find_one(
             {"source_key": source_key, "deliveries.subscription_id": subscription_id},
             {"_id": 1},
             session=session,
@@ -65,7 +65,7 @@ class DeliveryRepository:
 
     async def subscribers_of(self, source_key: str) -> set[str]:
         """Return who has a delivery of `source_key` already."""
-        cursor = self._batches.find(
+        cursor = self._groups.find(
             {"source_key": source_key}, projection={"deliveries.subscription_id": 1}
         )
         return {
@@ -76,12 +76,12 @@ class DeliveryRepository:
 
     async def any_of_source(self, source_key: str) -> bool:
         """Return whether a delivery of `source_key` exists."""
-        found = await self._batches.find_one({"source_key": source_key}, {"_id": 1})
+        found = await self._groups.find_one({"source_key": source_key}, {"_id": 1})
         return found is not None
 
     async def for_source(self, source_key: str) -> list[Delivery]:
         """Return every delivery of one event, reminder or digest."""
-        cursor = self._batches.find(
+        cursor = self._groups.find(
             {"source_key": source_key}, projection={"kind": 1, "source_key": 1, "deliveries": 1}
         )
         return [delivery async for document in cursor for delivery in deliveries_in(document)]
@@ -92,7 +92,7 @@ class DeliveryRepository:
         """Remove deliveries from their batches, to queue them again in new ones."""
         if delivery_ids:
             ids = list(delivery_ids)
-            await self._batches.update_many(
+            await self._groups.update_many(
                 {"source_key": source_key, "deliveries._id": {"$in": ids}},
                 {"$pull": {"deliveries": {"_id": {"$in": ids}}}},
                 session=session,
@@ -142,7 +142,7 @@ class DeliveryRepository:
         self, subscription_id: str, session: Session | None = None
     ) -> list[Delivery]:
         # A batch holds one delivery of its source per subscriber: the first match is it.
-        cursor = self._batches.find(
+        cursor = self._groups.find(
             {"deliveries.subscription_id": subscription_id},
             projection={
                 "kind": 1,
@@ -161,7 +161,7 @@ class DeliveryRepository:
         return [d for d in deliveries if after is None or d.id > after][:limit]
 
     async def count_of_subscription(self, subscription_id: str) -> int:
-        return await self._batches.count_documents({"deliveries.subscription_id": subscription_id})
+        return await self._groups.count_documents({"deliveries.subscription_id": subscription_id})
 
     async def pseudonymise(
         self,
@@ -179,7 +179,7 @@ class DeliveryRepository:
         ids = [d.id for d in await self._of_subscription(subscription_id, session)]
         if not ids:
             return 0
-        await self._batches.update_many(
+        await self._groups.update_many(
             {"deliveries.subscription_id": subscription_id},
             {"$set": {"deliveries.$[mine].subscription_id": pseudonym}},
             array_filters=[{"mine.subscription_id": subscription_id}],

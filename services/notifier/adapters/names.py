@@ -14,9 +14,10 @@ SUPPRESSIONS: Final = "notifier_suppressions"
 BOUNCES: Final = "notifier_bounces"
 # Insert-only outcomes of deliveries (sent, failed, skipped), keyed by delivery id.
 SENT: Final = "notifier_sent"
-# The deliveries (one email each), in groups of one source that a worker claims and sends
-# together.
+# Groups of deliveries of one source that a worker claims and sends together.
 BATCHES: Final = "notifier_batches"
+# The deliveries (one email each) of each batch, in one document with the batch's id.
+DELIVERIES: Final = "notifier_batch_deliveries"
 # Events whose followers are still being queued, a page at a time, with their cursor.
 FANOUTS: Final = "notifier_fanouts"
 # One stored copy of each event or reminder that deliveries and digest items refer to.
@@ -42,9 +43,9 @@ def notifier_indexes() -> dict[str, Sequence[IndexModel]]:
     """Return the indexes the notifier creates at start-up, per collection."""
     return {
         SUBSCRIPTIONS: _subscription_indexes(),
-        BATCHES: [
-            # The sweeper finds open batches by state and due time.
-            IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)]),
+        # The sweeper finds open batches by state and due time.
+        BATCHES: [IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)])],
+        DELIVERIES: [
             # An email's identity: one per (event, reminder, digest or confirmation; subscriber)
             # across all batches (a batch holds deliveries of one source).
             IndexModel(

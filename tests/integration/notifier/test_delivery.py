@@ -48,23 +48,26 @@ def short_lease(monkeypatch: pytest.MonkeyPatch) -> timedelta:
 
 
 async def alert_delivery(rig: Rig) -> dict[str, object]:
-    batch = await until(
-        lambda: rig.mongo.collection(names.BATCHES).find_one({"kind": "alert"}),
+    held = await until(
+        lambda: rig.mongo.collection(names.DELIVERIES).find_one({"kind": "alert"}),
         10,
         "an alert delivery",
     )
-    [delivery] = batch["deliveries"]
+    [delivery] = held["deliveries"]
     return dict(delivery)
 
 
-def delivery_ids(batch: Mapping[str, Any]) -> list[str]:
-    return [delivery["_id"] for delivery in batch["deliveries"]]
+async def delivery_ids(rig: Rig, batch: Mapping[str, Any]) -> list[str]:
+    """Return the ids of the deliveries a batch holds."""
+    held = await rig.mongo.collection(names.DELIVERIES).find_one({"_id": batch["_id"]})
+    assert held is not None
+    return [delivery["_id"] for delivery in held["deliveries"]]
 
 
 async def alert_deliveries(rig: Rig) -> list[str]:
-    """Return the ids of every alert delivery, in whichever batch holds it."""
-    cursor = rig.mongo.collection(names.BATCHES).find({"kind": "alert"})
-    return [delivery_id async for batch in cursor for delivery_id in delivery_ids(batch)]
+    """Return the ids of every alert delivery, whichever batch holds it."""
+    cursor = rig.mongo.collection(names.DELIVERIES).find({"kind": "alert"})
+    return [delivery["_id"] async for held in cursor for delivery in held["deliveries"]]
 
 
 async def alert_batch(rig: Rig, state: str = "done") -> dict[str, Any]:
@@ -115,9 +118,9 @@ async def test_fanout_queues_one_job_per_batch_of_deliveries(rig: Rig) -> None:
     await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
     await rig.wait_mail(6)
     batch = await alert_batch(rig)
-    assert len(delivery_ids(batch)) == 3
+    assert len(await delivery_ids(rig, batch)) == 3
     assert await rig.mongo.collection(names.BATCHES).count_documents({"kind": "alert"}) == 1
-    for delivery_id in delivery_ids(batch):
+    for delivery_id in await delivery_ids(rig, batch):
         assert (await outcome(rig, delivery_id))["outcome"] == "sent"
 
 
@@ -163,7 +166,9 @@ async def test_a_dead_workers_batch_is_finished_by_another_without_duplicates(ri
     await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
     await rig.wait_mail(4)
     batch = await alert_batch(rig)
-    undone = batch["deliveries"][0]
+    held = await rig.mongo.collection(names.DELIVERIES).find_one({"_id": batch["_id"]})
+    assert held is not None
+    undone = held["deliveries"][0]
     recipient = await rig.context.subscriptions.get(str(undone["subscription_id"]))
     assert recipient is not None
     # The worker died mid-batch: one outcome recorded, one not; its claim has lapsed.
@@ -348,7 +353,7 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     await rig.wait_mail(6)
     batch = await alert_batch(rig)
     sent = rig.mongo.collection(names.SENT)
-    await sent.delete_many({"_id": {"$in": delivery_ids(batch)}})
+    await sent.delete_many({"_id": {"$in": await delivery_ids(rig, batch)}})
     await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
 
     gated = GatedSmtp(rig.context.smtp, held=addresses[0])
@@ -362,7 +367,7 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     running = asyncio.create_task(delivering.send_batch(context, job))
 
     async def recorded(count: int) -> bool:
-        ids = {"$in": delivery_ids(batch)}
+        ids = {"$in": await delivery_ids(rig, batch)}
         return await sent.count_documents({"_id": ids}) == count
 
     # Each outcome is recorded when its send ends, not when the batch does.

@@ -106,7 +106,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(rig: Rig, body: Any) 
     response = await rig.client.post("/api/v1/subscriptions", json=body)
     assert response.status == 422
     assert response.content_type == "application/problem+json"
-    for collection in (names.SUBSCRIPTIONS, names.BATCHES, names.RATE_LIMITS):
+    for collection in (names.SUBSCRIPTIONS, names.DELIVERIES, names.RATE_LIMITS):
         assert await rig.mongo.collection(collection).count_documents({}) == 0
 
 
