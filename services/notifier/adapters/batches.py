@@ -54,7 +54,8 @@ def delivery_document(delivery: Delivery) -> Document:
 
 
 def deliveries_in(document: Mapping[str, Any]) -> list[Delivery]:
-    """Return the deliveries a batch document holds (all of them, or those projected)."""
+    """Return the deliveries a `notifier_batch_deliveries` document holds (or kept by a
+    projection)."""
     kind = DeliveryKind(document["kind"])
     source_key = str(document["source_key"])
     return [
