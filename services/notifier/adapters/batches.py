@@ -54,8 +54,7 @@ def delivery_document(delivery: Delivery) -> Document:
 
 
 def deliveries_in(document: Mapping[str, Any]) -> list[Delivery]:
-    """Return the deliveries a `notifier_batch_deliveries` document holds (or kept by a
-    projection)."""
+    """Return the deliveries in a `notifier_batch_deliveries` document (or its projection)."""
     kind = DeliveryKind(document["kind"])
     source_key = str(document["source_key"])
     return [
