@@ -1,4 +1,4 @@
-"""Fan-outs in progress: which stored event still has followers to queue, and from where."""
+"""Fan-outs in progress: which stored event still has followers to queue, and who queues them."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ UNCLAIMED: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class Fanout:
-    """One open fan-out: its source's key and the last subscription id already queued."""
+    """One open fan-out: its source's key and how many pages of it are queued."""
 
     key: str
-    after: str | None
+    pages: int
 
 
 class FanoutRepository:
     """The `notifier_fanouts` collection: one document per event whose followers are queued
-    page by page (`after` is the cursor), deleted once the last page is queued.
+    page by page (`pages` counts them), deleted once the last page is queued.
 
     Claims are a find on the (held_until) index then an `update_one` by `_id` with the
     value just read, as the batches' are: `find_one_and_update` scans on SecantusDB.
@@ -40,7 +40,7 @@ class FanoutRepository:
             {"_id": key},
             {
                 "$setOnInsert": {
-                    "after": None,
+                    "pages": 0,
                     "held_until": UNCLAIMED,
                     "holder": None,
                     "opened_at": now,
@@ -68,32 +68,27 @@ class FanoutRepository:
                 {"$set": {"holder": holder, "held_until": until}},
             )
             if taken.modified_count == 1:
-                return Fanout(str(document["_id"]), document.get("after"))
+                return Fanout(str(document["_id"]), int(document["pages"]))
         return None
 
     async def advance(
-        self,
-        fanout: Fanout,
-        holder: str,
-        after: str,
-        until: datetime,
-        session: Session,
+        self, fanout: Fanout, holder: str, until: datetime, session: Session
     ) -> Fanout | None:
-        """Move the cursor past a queued page and renew the lease, in the page's transaction.
+        """Count a queued page and renew the lease, in the page's transaction.
 
-        Return None when the fan-out is no longer this holder's at this cursor (taken over
+        Return None when the fan-out is no longer this holder's as it knew it (taken over
         after a lapsed lease): the caller aborts the page, whose deliveries the new holder
         queues.
         """
         moved = await self._fanouts.update_one(
-            {"_id": fanout.key, "holder": holder, "after": fanout.after},
-            {"$set": {"after": after, "held_until": until}},
+            {"_id": fanout.key, "holder": holder, "pages": fanout.pages},
+            {"$set": {"pages": fanout.pages + 1, "held_until": until}},
             session=session,
         )
-        return Fanout(fanout.key, after) if moved.matched_count == 1 else None
+        return Fanout(fanout.key, fanout.pages + 1) if moved.matched_count == 1 else None
 
     async def finish(self, fanout: Fanout, holder: str, session: Session) -> None:
         """Delete a fan-out whose last page is queued, if this holder still holds it there."""
         await self._fanouts.delete_one(
-            {"_id": fanout.key, "holder": holder, "after": fanout.after}, session=session
+            {"_id": fanout.key, "holder": holder, "pages": fanout.pages}, session=session
         )

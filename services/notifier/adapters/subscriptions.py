@@ -81,10 +81,8 @@ class SubscriptionRepository:
         )
         return result.matched_count == 1
 
-    async def following(
-        self, topics: Iterable[Topic], after: str | None
-    ) -> AsyncIterator[Subscription]:
-        """Yield, in no order, the confirmed subscribers of any of `topics` past id `after`.
+    async def following(self, topics: Iterable[Topic]) -> AsyncIterator[Subscription]:
+        """Yield, in no order, the confirmed subscribers of any of `topics`.
 
         One query for them all: reading them again by id a page at a time cost the
         database as much again, in a hundred queries a thousand followers.
@@ -94,10 +92,8 @@ class SubscriptionRepository:
             # The driver's own batches hold 16 MB of documents: 60 MB more at 20,000.
             batch_size=FOLLOWERS_BATCH,
         )
-        # Past the cursor here, not in the query: SecantusDB scans for a range on `_id`.
         async for document in cursor:
-            if after is None or str(document["_id"]) > after:
-                yield from_document(document)
+            yield from_document(document)
 
     async def confirmed_with_digest(
         self, frequency: DigestFrequency

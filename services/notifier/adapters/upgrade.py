@@ -35,6 +35,23 @@ def _held(batch: Document, legacy: list[Document]) -> Document:
     }
 
 
+async def upgrade_storage(mongo: Mongo) -> None:
+    """Bring what an earlier build stored to this build's shape (decision 0059)."""
+    await hold_deliveries_in_their_batches(mongo)
+    await count_pages_of_open_fanouts(mongo)
+
+
+async def count_pages_of_open_fanouts(mongo: Mongo) -> None:
+    """Give a fan-out opened the old way (a cursor, `after`) a count of pages instead.
+
+    Zero is safe whatever it had queued: its holder skips who has a delivery of the
+    source when it has any, and adds digest items idempotently.
+    """
+    await mongo.collection(names.FANOUTS).update_many(
+        {"pages": {"$exists": False}}, {"$set": {"pages": 0}, "$unset": {"after": ""}}
+    )
+
+
 async def hold_deliveries_in_their_batches(mongo: Mongo) -> int:
     """Move each delivery stored on its own into its batch's document; return how many batches.
 

@@ -76,7 +76,8 @@ async def apply_event(context: NotifierContext, event: CloudEvent, session: Sess
     transaction grows with the number of subscribers: at 100,000 the one transaction
     that inserted every delivery ran for minutes before the first email could go, and
     held them all in the worker's memory. The consumer applies each event once, and the
-    fan-out document survives a crash: whoever claims it next carries on from its cursor.
+    fan-out document survives a crash: whoever claims it next carries on, skipping the
+    followers who have a delivery of it.
     """
     await keep_projections(context, event, session)
     await context.marks.record(subject_marks(event.type, event.data), event.time, session)
@@ -190,9 +191,11 @@ class Follower:
 async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None:
     """Queue one delivery (or digest item) per follower, FANOUT_PAGE followers a transaction.
 
-    Who gets the source is read once, when the fan-out is claimed: the workers check
-    again at sending time that each may still get it (subscribed, confirmed, entitled,
-    not suppressed).
+    Who gets the source is read when the fan-out is claimed, and each page is queued as
+    soon as the read has yielded it: SecantusDB answers only once it has the whole result,
+    and waiting for all of it first (to queue in id order) left the senders idle for 9 s at
+    100,000. The workers check again at sending time that each may still get it
+    (subscribed, confirmed, entitled, not suppressed).
     """
     source = await context.sources.get(fanout.key)
     if source is None:
@@ -200,25 +203,22 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
         await context.mongo.transaction(partial(context.fanouts.finish, fanout, holder))
         return
     whom = audience(source.payload)
-    followers = sorted(
-        [
-            Follower(subscription.id, subscription.wants_immediate_alerts)
-            async for subscription in context.subscriptions.following(whom.topics, fanout.after)
-            if whom.wants(subscription)
-        ],
-        key=lambda follower: follower.subscription_id,
-    )
-    # A source is fanned out once, and a page's deliveries commit with the cursor past
-    # them: only a fan-out taken over, or one whose source had deliveries before it
-    # began, can meet a follower queued already.
-    fresh = fanout.after is None and not await context.deliveries.any_of_source(source.key)
+    # Only a fan-out taken over, or one whose source had deliveries before it began, can
+    # meet a follower queued already; it skips them (a digest item is added idempotently).
+    fresh = fanout.pages == 0 and not await context.deliveries.any_of_source(source.key)
     queued = set() if fresh else await context.deliveries.subscribers_of(source.key)
     current = fanout
+    page: list[Follower] = []
     try:
-        for start in range(0, len(followers), FANOUT_PAGE):
-            page = followers[start : start + FANOUT_PAGE]
-            current = await _queue_page(context, current, holder, source.key, whom, page, queued)
-            context.outbox.notify()  # the page has committed: its batches can go now
+        async for subscription in context.subscriptions.following(whom.topics):
+            if subscription.id in queued or not whom.wants(subscription):
+                continue
+            page.append(Follower(subscription.id, subscription.wants_immediate_alerts))
+            if len(page) == FANOUT_PAGE:
+                current = await _queue_page(context, current, holder, source.key, whom, page)
+                page = []
+        if page:
+            current = await _queue_page(context, current, holder, source.key, whom, page)
     except FanoutTakenOver:
         log.warning("fan-out %s was taken over; its new holder queues the rest", fanout.key)
         return
@@ -232,19 +232,15 @@ async def _queue_page(
     source_key: str,
     whom: Audience,
     page: list[Follower],
-    queued: set[str],
 ) -> Fanout:
-    """Write a page's deliveries and digest items and move the cursor, in one transaction.
+    """Write a page's deliveries and digest items and count it, in one transaction.
 
-    The cursor moves only if this holder still holds it where the page began, so a
-    page is never queued by two holders at once. `queued`: who had a delivery of the
-    source when this holder began.
+    The page is counted only if this holder still holds the fan-out as it knew it, so
+    pages are never queued by two holders at once; once committed, the relay is told.
     """
     now = context.clock()
     deliveries = [
-        new_delivery(whom.kind, source_key, f.subscription_id, now)
-        for f in page
-        if f.immediate and f.subscription_id not in queued
+        new_delivery(whom.kind, source_key, f.subscription_id, now) for f in page if f.immediate
     ]
     digesters = [f.subscription_id for f in page if not f.immediate]
 
@@ -252,12 +248,11 @@ async def _queue_page(
         await queue_deliveries(context, deliveries, session)
         if whom.digested_at is not None:
             await context.digest_items.add(digesters, source_key, whom.digested_at, session)
-        until = now + FANOUT_LEASE
-        advanced = await context.fanouts.advance(
-            fanout, holder, page[-1].subscription_id, until, session
-        )
+        advanced = await context.fanouts.advance(fanout, holder, now + FANOUT_LEASE, session)
         if advanced is None:
             raise FanoutTakenOver(fanout.key)
         return advanced
 
-    return await context.mongo.transaction(write)
+    advanced = await context.mongo.transaction(write)
+    context.outbox.notify()  # the page has committed: its batches can go now
+    return advanced

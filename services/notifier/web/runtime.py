@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from services.notifier.adapters.upgrade import hold_deliveries_in_their_batches
+from services.notifier.adapters.upgrade import upgrade_storage
 from services.notifier.service.context import NotifierContext, build_context
 from services.notifier.service.delivering import send_batch
 from services.notifier.service.fanout import apply_event, run_fanouts
@@ -34,7 +34,7 @@ class NotifierRuntime:
 
     async def start(self, platform: Platform) -> None:
         """on_startup hook: runs before consumers, background jobs and requests."""
-        await hold_deliveries_in_their_batches(platform.mongo)
+        await upgrade_storage(platform.mongo)
         self._context = build_context(platform, self.settings, self.clock)
 
     async def handle_event(self, event: CloudEvent, session: Session) -> None:
