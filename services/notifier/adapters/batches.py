@@ -1,4 +1,4 @@
-"""Batches of deliveries, which hold them: the unit a sending worker claims, sends and closes."""
+"""Batches (the unit a sending worker claims, sends and closes) and the deliveries of each."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def deliveries_in(document: Mapping[str, Any]) -> list[Delivery]:
 
 
 def deliveries_document(batch: Batch) -> Document:
-    """Return the `notifier_deliveries` document of a batch: its id, source and deliveries."""
+    """Return the `notifier_batch_deliveries` document of a batch: id, source, deliveries."""
     return {
         "_id": batch.id,
         "kind": batch.kind.value,
@@ -115,7 +115,7 @@ def batch_from_document(document: Mapping[str, Any], deliveries: Mapping[str, An
 class BatchRepository:
     """The `notifier_batches` collection, and the deliveries each holds.
 
-    A batch's deliveries are a document of their own in `notifier_deliveries`, with
+    A batch's deliveries are a document of their own in `notifier_batch_deliveries`, with
     the batch's id, written once: the batch's own document changes with every claim,
     renewal and close, and SecantusDB rewrites a document and its index entries on each
     update (a hundred deliveries' worth of multikey entries, had they been inside).
@@ -130,8 +130,7 @@ class BatchRepository:
         self._deliveries = mongo.collection(names.DELIVERIES)
 
     async def insert_many(self, batches: Sequence[Batch], session: Session) -> None:
-        """Store new batches and their deliveries (the unique index refuses a second
-        delivery of a source to one subscriber)."""
+        """Store new batches and their deliveries (the unique index refuses a duplicate)."""
         if batches:
             await self._deliveries.insert_many(
                 [deliveries_document(b) for b in batches], session=session
