@@ -81,9 +81,7 @@ class DeliveryRepository:
 
     async def for_source(self, source_key: str) -> list[Delivery]:
         """Return every delivery of one event, reminder or digest."""
-        cursor = self._groups.find(
-            {"source_key": source_key}, projection={"kind": 1, "source_key": 1, "deliveries": 1}
-        )
+        cursor = self._groups.find({"source_key": source_key})
         return [delivery async for document in cursor for delivery in deliveries_in(document)]
 
     async def take_out(

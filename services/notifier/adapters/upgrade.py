@@ -57,8 +57,11 @@ async def hold_deliveries_in_their_batches(mongo: Mongo) -> int:
 
     Idempotent, and safe when replicas start together: each batch moves in a transaction
     of its own, and one already moved by another replica is left as it is. The old
-    collection is dropped once no batch lists ids any more.
+    collection is dropped once no batch lists ids any more; without it there is nothing
+    to look for (every start would otherwise scan all batches).
     """
+    if LEGACY_DELIVERIES not in await mongo.db.list_collection_names():
+        return 0
     batches = mongo.collection(names.BATCHES)
     legacy = mongo.collection(LEGACY_DELIVERIES)
     held = mongo.collection(names.DELIVERIES)
