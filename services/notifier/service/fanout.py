@@ -193,8 +193,8 @@ async def fan_out(context: NotifierContext, fanout: Fanout, holder: str) -> None
 
     Who gets the source is read when the fan-out is claimed, and each page is queued as
     soon as the read has yielded it: SecantusDB answers only once it has the whole result,
-    and waiting for all of it first (to queue in id order) left the senders idle for 9 s at
-    100,000. The workers check again at sending time that each may still get it
+    and waiting for all of it first (to queue in id order) left the senders idle for
+    seconds at 100,000. The workers check again at sending time that each may still get it
     (subscribed, confirmed, entitled, not suppressed).
     """
     source = await context.sources.get(fanout.key)
