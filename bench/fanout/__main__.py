@@ -97,6 +97,16 @@ def report(phases: list[Phase], count: int, rss: dict[str, float], concurrency: 
     for phase in phases:
         cpu = " | ".join(f"{phase.cpu[n]:.0f}" for n in names_)
         print(f"| {phase.name} | {phase.seconds:.1f} | {count / phase.seconds:.0f} | {cpu} |")
+    # Steadier than the rates, which follow whatever else the machine does: what a
+    # message costs each process, and all of them (the cores the phase kept busy beside).
+    print("\nCPU ms per message (all processes; cores busy on average)")
+    for phase in phases:
+        each = ", ".join(f"{n} {1000 * phase.cpu[n] / count:.2f}" for n in names_)
+        total = sum(phase.cpu.values())
+        print(
+            f"  {phase.name}: {each}; all {1000 * total / count:.2f}"
+            f" ({total / phase.seconds:.2f} cores)"
+        )
     notifier = next(p for p in phases if p.name.startswith("notifier"))
     plain = [p.seconds for p in phases if p.name.startswith("plain")]
     mean = sum(plain) / len(plain)

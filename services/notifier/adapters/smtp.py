@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -136,19 +137,60 @@ class SmtpTarget:
         )
 
 
-class _Connection:
+class SmtpConnection:
+    """One pooled connection, used by one task at a time for one mail transaction.
+
+    The transaction is split where it commits: `open` sends the envelope (MAIL, RCPT),
+    which commits nothing (a server drops an unfinished transaction), and `deliver`
+    sends DATA and the message, after which the email is out. A caller can so do the
+    envelope of one email while an earlier one's outcome is still being stored.
+    """
+
     def __init__(self, client: aiosmtplib.SMTP) -> None:
         self.client = client
         self.last_used = time.monotonic()
+        # Whether the session is known to be between transactions, fit for the next one.
+        self.clean = True
+
+    async def open(self, sender: str, recipient: str, size: int) -> None:
+        """Start a transaction for one recipient of a `size`-octet message, or raise why not."""
+        self.clean = False
+        options = [f"SIZE={size}"] if self.client.supports_extension("size") else []
+        try:
+            await self.client.mail(sender, options=options)
+            await self.client.rcpt(recipient)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            # Only this recipient is refused: the session stays usable once reset.
+            await self._reset()
+            raise _classify(exc.code, str(exc)) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _classify(exc.code, exc.message) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise TemporaryFailure(repr(exc)) from exc
+
+    async def deliver(self, raw: bytes) -> None:
+        """Send the message of the open transaction; once this returns, the email is out."""
+        try:
+            await self.client.data(raw)
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _classify(exc.code, exc.message) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise TemporaryFailure(repr(exc)) from exc
+        self.clean = True
+
+    async def _reset(self) -> None:
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self.client.rset()
+            self.clean = True
 
 
 class SmtpPool:
     """At most `size` connections; a connection is used by one task at a time, never shared.
 
-    aiosmtplib mixes up replies when two tasks share one client, so each send takes a
-    connection out of the pool and puts it back only after a clean transaction. Servers
-    drop idle sessions silently, so a connection idle longer than `idle_seconds` is
-    replaced rather than trusted.
+    aiosmtplib mixes up replies when two tasks share one client, so each transaction
+    takes a connection out of the pool, and it goes back only if the session ended
+    cleanly. Servers drop idle sessions silently, so a connection idle longer than
+    `idle_seconds` is replaced rather than trusted.
     """
 
     def __init__(
@@ -165,9 +207,35 @@ class SmtpPool:
         self._slots = asyncio.Semaphore(size)
         self._idle_seconds = idle_seconds
         self._timeout = timeout_seconds
-        self._free: list[_Connection] = []
+        self._free: list[SmtpConnection] = []
 
-    async def _connect(self) -> _Connection:
+    def wire(self, message: EmailMessage) -> bytes:
+        """Return the exact bytes to send (`wire_bytes`, signed), never re-flattened later."""
+        raw = wire_bytes(message)
+        return raw if self._signer is None else self._signer.sign(raw)
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[SmtpConnection]:
+        """Lend a connection; it returns to the pool if its session ended cleanly.
+
+        An error or a cancellation in the middle of a transaction leaves the session in
+        a state no one knows, so that connection is closed instead.
+        """
+        async with self._slots:
+            try:
+                connection = await self._take()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                raise TemporaryFailure(repr(exc)) from exc
+            try:
+                yield connection
+            finally:
+                if connection.clean and connection.client.is_connected:
+                    connection.last_used = time.monotonic()
+                    self._free.append(connection)
+                else:
+                    _discard(connection)
+
+    async def _connect(self) -> SmtpConnection:
         client = aiosmtplib.SMTP(
             hostname=self._target.host,
             port=self._target.port,
@@ -177,65 +245,16 @@ class SmtpPool:
             password=self._target.password,
         )
         await client.connect()
-        return _Connection(client)
+        return SmtpConnection(client)
 
-    async def _take(self) -> _Connection:
+    async def _take(self) -> SmtpConnection:
         while self._free:
             connection = self._free.pop()
             fresh = time.monotonic() - connection.last_used < self._idle_seconds
             if fresh and connection.client.is_connected:
                 return connection
-            await self._discard(connection)
+            _discard(connection)
         return await self._connect()
-
-    @staticmethod
-    async def _discard(connection: _Connection) -> None:
-        with contextlib.suppress(Exception):
-            connection.client.close()
-
-    async def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
-        """Send to one recipient; raise TemporaryFailure or PermanentFailure when refused.
-
-        The message goes as the exact bytes `wire_bytes` makes (and the signer signed),
-        never re-flattened by the client library.
-        """
-        raw = wire_bytes(message)
-        if self._signer is not None:
-            raw = self._signer.sign(raw)
-        async with self._slots:
-            connection: _Connection | None = None
-            try:
-                connection = await self._take()
-                refused, _ = await connection.client.sendmail(sender, [recipient], raw)
-            except aiosmtplib.SMTPRecipientsRefused as exc:
-                # The transaction ended cleanly; the connection stays usable.
-                codes = [refusal.code for refusal in exc.recipients]
-                self._release(connection)
-                raise _classify(min(codes, default=450), str(exc)) from exc
-            except aiosmtplib.SMTPResponseException as exc:
-                await self._drop(connection)
-                raise _classify(exc.code, exc.message) from exc
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-                await self._drop(connection)
-                raise TemporaryFailure(repr(exc)) from exc
-            except BaseException:
-                # Cancelled mid-transaction: the session state is unknown.
-                await self._drop(connection)
-                raise
-            # aiosmtplib reports per-recipient refusals without raising when some succeed.
-            if recipient in refused:
-                self._release(connection)
-                raise _classify(refused[recipient].code, refused[recipient].message)
-            self._release(connection)
-
-    def _release(self, connection: _Connection | None) -> None:
-        if connection is not None:
-            connection.last_used = time.monotonic()
-            self._free.append(connection)
-
-    async def _drop(self, connection: _Connection | None) -> None:
-        if connection is not None:
-            await self._discard(connection)
 
     async def close(self) -> None:
         """Say QUIT on every idle connection."""
@@ -243,6 +262,11 @@ class SmtpPool:
         for connection in free:
             with contextlib.suppress(Exception):
                 await connection.client.quit()
+
+
+def _discard(connection: SmtpConnection) -> None:
+    with contextlib.suppress(Exception):
+        connection.client.close()
 
 
 def _classify(code: int, text: str) -> Exception:

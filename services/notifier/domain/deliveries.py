@@ -11,7 +11,7 @@ from typing import Final
 
 # Enough to amortise a claim and a few `_id $in` reads; small enough that a batch is
 # sent in a few seconds, well within a claim's lifetime.
-BATCH_SIZE: Final = 100
+BATCH_SIZE: Final = 250
 
 
 class DeliveryKind(StrEnum):

@@ -264,30 +264,47 @@ async def _send_one(
     delivery: Delivery,
     now: datetime,
 ) -> Retry | None:
-    # The slot is held until the outcome is recorded, not only while the relay talks:
-    # otherwise sends went on while slow outcome writes queued up, and a kill -9 re-sent
-    # every email sent but not yet recorded (97 in the chaos suite, with 8 SMTP slots).
-    async with context.sending:
-        with recorder.under_way():
-            result = await _attempt(context, composer, claim, delivery, now)
+    async with contextlib.AsyncExitStack() as in_flight:
+        result = await _attempt(context, composer, recorder, claim, delivery, now, in_flight)
         if not isinstance(result, Ended):
             return result
         await recorder.add(result)
-        subscription = composer.subscription(delivery)
-        if result.outcome is DeliveryOutcome.FAILED and subscription is not None:
-            await _count_hard_failure(context, subscription, now)
-        return None
+    subscription = composer.subscription(delivery)
+    if result.outcome is DeliveryOutcome.FAILED and subscription is not None:
+        await _count_hard_failure(context, subscription, now)
+    return None
 
 
 async def _attempt(
-    context: NotifierContext, composer: Composer, claim: Claim, delivery: Delivery, now: datetime
+    context: NotifierContext,
+    composer: Composer,
+    recorder: Recorder,
+    claim: Claim,
+    delivery: Delivery,
+    now: datetime,
+    in_flight: contextlib.AsyncExitStack,
 ) -> Ended | Retry | None:
-    """Compose and send one delivery; return how it ended, or None if it is not ours."""
+    """Compose and send one delivery; return how it ended, or None if it is not ours.
+
+    A sending slot is taken just before DATA, into `in_flight`, whose caller holds it
+    until the outcome is recorded: an email sent but not recorded is what a crash would
+    send again, and the slots bound those to SMTP_CONCURRENCY (97 in the chaos suite
+    when sends went on while outcome writes queued up). The envelope before DATA
+    commits nothing, so a connection does the next email's envelope while the slot of
+    the one before waits for its write.
+    """
     if claim.lost.is_set():
         return None  # not ours any more: the new holder sends it
     try:
-        message, recipient = await composer.compose(delivery)
-        await context.smtp.send(message, context.sender.address, recipient)
+        async with context.smtp.connection() as smtp:
+            message, recipient = await composer.compose(delivery)
+            raw = context.smtp.wire(message)
+            await smtp.open(context.sender.address, recipient, len(raw))
+            await in_flight.enter_async_context(context.sending)
+            if claim.lost.is_set():
+                return None  # the unfinished transaction goes with its connection
+            with recorder.under_way():
+                await smtp.deliver(raw)
     except Skip as exc:
         return Ended(delivery.id, DeliveryOutcome.SKIPPED, now, error=str(exc))
     except PermanentFailure as exc:

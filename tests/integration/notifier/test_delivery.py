@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,7 +18,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from services.notifier.adapters import names
-from services.notifier.adapters.smtp import SmtpPool
+from services.notifier.adapters.deliveries import DeliveryRepository
+from services.notifier.adapters.smtp import SmtpConnection, SmtpPool
+from services.notifier.domain.deliveries import Ended
 from services.notifier.service import delivering
 from services.notifier.service.scheduling import tick
 from services.notifier.web.app import create_app
@@ -332,13 +335,30 @@ class GatedSmtp:
     held: str
     gate: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
 
-    async def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
-        if recipient == self.held:
-            await self.gate.wait()
-        await self.pool.send(message, sender, recipient)
+    def wire(self, message: EmailMessage) -> bytes:
+        return self.pool.wire(message)
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[GatedConnection]:
+        async with self.pool.connection() as connection:
+            yield GatedConnection(connection, self)
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+@dataclasses.dataclass
+class GatedConnection:
+    connection: SmtpConnection
+    smtp: GatedSmtp
+
+    async def open(self, sender: str, recipient: str, size: int) -> None:
+        if recipient == self.smtp.held:
+            await self.smtp.gate.wait()
+        await self.connection.open(sender, recipient, size)
+
+    async def deliver(self, raw: bytes) -> None:
+        await self.connection.deliver(raw)
 
 
 async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_at_once(
@@ -387,6 +407,100 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     await until(lambda: recorded(3), 10, "the third delivery sent by the next worker")
     assert len(rig.messages(addresses[0])) == 3  # confirmation, alert, the alert again
     await alert_batch(rig)
+
+
+@dataclasses.dataclass
+class StalledOutcomes:
+    """The notifier's deliveries, except that writing outcomes waits until the test says."""
+
+    deliveries: DeliveryRepository
+    gate: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+
+    async def record(self, outcomes: Sequence[Ended]) -> None:
+        await self.gate.wait()
+        await self.deliveries.record(outcomes)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.deliveries, name)
+
+
+@dataclasses.dataclass
+class WatchedSmtp:
+    """The notifier's SMTP pool, noting each recipient whose envelope the relay accepted."""
+
+    pool: SmtpPool
+    opened: list[str] = dataclasses.field(default_factory=list)
+
+    def wire(self, message: EmailMessage) -> bytes:
+        return self.pool.wire(message)
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[WatchedConnection]:
+        async with self.pool.connection() as connection:
+            yield WatchedConnection(connection, self.opened)
+
+
+@dataclasses.dataclass
+class WatchedConnection:
+    connection: SmtpConnection
+    opened: list[str]
+
+    async def open(self, sender: str, recipient: str, size: int) -> None:
+        await self.connection.open(sender, recipient, size)
+        self.opened.append(recipient)
+
+    async def deliver(self, raw: bytes) -> None:
+        await self.connection.deliver(raw)
+
+
+async def test_no_email_goes_out_past_the_slots_while_outcomes_wait_but_envelopes_do(
+    rig: Rig,
+) -> None:
+    """A crash re-sends what went out unrecorded: SMTP_CONCURRENCY bounds that, not the envelopes.
+
+    With one slot and the outcome writes stalled, the second email's envelope (MAIL,
+    RCPT: nothing committed) is accepted by the relay meanwhile, its DATA is not sent.
+    """
+    addresses = ["first@example.org", "second@example.org"]
+    for address in addresses:
+        await rig.subscribe_confirmed(address, ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(4)
+    batch = await alert_batch(rig)
+    sent = rig.mongo.collection(names.SENT)
+    await sent.delete_many({"_id": {"$in": await delivery_ids(rig, batch)}})
+    await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
+
+    outcomes = StalledOutcomes(rig.context.deliveries)
+    smtp = WatchedSmtp(rig.context.smtp)
+    context = dataclasses.replace(
+        rig.context,
+        deliveries=cast(DeliveryRepository, outcomes),
+        smtp=cast(SmtpPool, smtp),
+        sending=asyncio.Semaphore(1),
+    )
+    job = CloudEvent(
+        source="/notifier",
+        type="notifier.delivery.batch",
+        subject=str(batch["_id"]),
+        data={"batch_id": batch["_id"], "kind": "alert"},
+    )
+    running = asyncio.create_task(delivering.send_batch(context, job))
+
+    async def both_envelopes_accepted() -> bool:
+        return sorted(smtp.opened) == addresses
+
+    ids = {"$in": await delivery_ids(rig, batch)}
+    await until(both_envelopes_accepted, 10, "both envelopes accepted by the relay")
+    await asyncio.sleep(0.3)  # time enough for a DATA that must not come
+    assert len(rig.messages()) == 4 + 1  # one alert of this run went out, not two
+    assert await sent.count_documents({"_id": ids}) == 0
+
+    outcomes.gate.set()
+    assert await running is True
+    for address in addresses:
+        assert len(rig.messages(address)) == 3  # confirmation, alert, the alert again
+    assert await sent.count_documents({"_id": ids}) == 2
 
 
 async def test_a_broker_cut_mid_batch_hands_it_back_and_the_reconnected_worker_finishes_it(
