@@ -77,7 +77,7 @@ class NotifierContext:
     schedule_runs: ScheduleRunRepository
     rate_limiter: RateLimiter
     smtp: SmtpPool
-    # SMTP_CONCURRENCY slots, each held from a send's start until its outcome is recorded.
+    # SMTP_CONCURRENCY slots, each held from a send's DATA until its outcome is recorded.
     sending: asyncio.Semaphore
     calendar: CalendarClient
     secret: bytes
