@@ -118,7 +118,7 @@ class BatchRepository:
     A batch's deliveries are a document of their own in `notifier_batch_deliveries`, with
     the batch's id, written once: the batch's own document changes with every claim,
     renewal and close, and SecantusDB rewrites a document and its index entries on each
-    update (a hundred deliveries' worth of multikey entries, had they been inside).
+    update (a whole batch's worth of multikey entries, had they been inside).
 
     Every write is an `update_one` by `_id` with equality or range conditions beside it,
     which SecantusDB serves from the `_id` index (~4-6 ms at 10,000 batches); `$or`,
