@@ -101,6 +101,29 @@ async def reopen(rig: Rig, batch_id: object, until: datetime) -> None:
     )
 
 
+async def an_alert_batch_to_send_again(
+    rig: Rig, addresses: list[str]
+) -> tuple[dict[str, Any], CloudEvent]:
+    """Send an alert to `addresses`, then leave its batch as a dead worker would; return
+    the batch and the job that asks for it (each address got a confirmation and the alert).
+    """
+    for address in addresses:
+        await rig.subscribe_confirmed(address, ["modification:MP192"])
+    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
+    await rig.wait_mail(2 * len(addresses))
+    batch = await alert_batch(rig)
+    ids = await delivery_ids(rig, batch)
+    await rig.mongo.collection(names.SENT).delete_many({"_id": {"$in": ids}})
+    await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
+    job = CloudEvent(
+        source="/notifier",
+        type="notifier.delivery.batch",
+        subject=str(batch["_id"]),
+        data={"batch_id": batch["_id"], "kind": "alert"},
+    )
+    return batch, job
+
+
 async def test_redelivered_event_and_job_send_one_email(rig: Rig) -> None:
     await rig.subscribe_confirmed("once@example.org", ["modification:MP192"])
     event = CloudEvent(source="/registry", type=STATUS_CHANGED, data=status_change())
@@ -367,23 +390,10 @@ async def test_a_cancelled_send_records_what_went_out_and_hands_the_batch_back_a
     """What aiormq does to a running job when the broker connection drops."""
     caplog.set_level(logging.INFO, logger=delivering.__name__)
     addresses = [f"cut{n}@example.org" for n in range(3)]
-    for address in addresses:
-        await rig.subscribe_confirmed(address, ["modification:MP192"])
-    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
-    await rig.wait_mail(6)
-    batch = await alert_batch(rig)
+    batch, job = await an_alert_batch_to_send_again(rig, addresses)
     sent = rig.mongo.collection(names.SENT)
-    await sent.delete_many({"_id": {"$in": await delivery_ids(rig, batch)}})
-    await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
-
     gated = GatedSmtp(rig.context.smtp, held=addresses[0])
     context = dataclasses.replace(rig.context, smtp=cast(SmtpPool, gated))
-    job = CloudEvent(
-        source="/notifier",
-        type="notifier.delivery.batch",
-        subject=str(batch["_id"]),
-        data={"batch_id": batch["_id"], "kind": "alert"},
-    )
     running = asyncio.create_task(delivering.send_batch(context, job))
 
     async def recorded(count: int) -> bool:
@@ -462,15 +472,8 @@ async def test_no_email_goes_out_past_the_slots_while_outcomes_wait_but_envelope
     RCPT: nothing committed) is accepted by the relay meanwhile, its DATA is not sent.
     """
     addresses = ["first@example.org", "second@example.org"]
-    for address in addresses:
-        await rig.subscribe_confirmed(address, ["modification:MP192"])
-    await rig.publish(STATUS_CHANGED, status_change(), subject="MP192")
-    await rig.wait_mail(4)
-    batch = await alert_batch(rig)
+    batch, job = await an_alert_batch_to_send_again(rig, addresses)
     sent = rig.mongo.collection(names.SENT)
-    await sent.delete_many({"_id": {"$in": await delivery_ids(rig, batch)}})
-    await reopen(rig, batch["_id"], rig.clock() - timedelta(seconds=1))
-
     outcomes = StalledOutcomes(rig.context.deliveries)
     smtp = WatchedSmtp(rig.context.smtp)
     context = dataclasses.replace(
@@ -478,12 +481,6 @@ async def test_no_email_goes_out_past_the_slots_while_outcomes_wait_but_envelope
         deliveries=cast(DeliveryRepository, outcomes),
         smtp=cast(SmtpPool, smtp),
         sending=asyncio.Semaphore(1),
-    )
-    job = CloudEvent(
-        source="/notifier",
-        type="notifier.delivery.batch",
-        subject=str(batch["_id"]),
-        data={"batch_id": batch["_id"], "kind": "alert"},
     )
     running = asyncio.create_task(delivering.send_batch(context, job))
 
