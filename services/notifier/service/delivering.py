@@ -224,14 +224,15 @@ async def _hand_back(
 async def _send(context: NotifierContext, claim: Claim, batch: Batch, recorder: Recorder) -> bool:
     now = context.clock()
     # Only a holder of its batch records a delivery's outcome, and a batch is made of
-    # deliveries without one: on a first claim there is nothing to skip (a read of 100
-    # ids saved a batch).
+    # deliveries without one: on a first claim there is nothing to skip (a read of the
+    # batch's ids saved).
     ended = await context.deliveries.ended(batch.delivery_ids) if batch.attempts > 1 else set()
     deliveries = [d for d in batch.deliveries if d.id not in ended]
-    composer = await Composer.for_batch(context, now, deliveries)
+    sending = _Sending(
+        context, claim, recorder, await Composer.for_batch(context, now, deliveries), now
+    )
     results = await asyncio.gather(
-        *(_send_one(context, composer, recorder, claim, delivery, now) for delivery in deliveries),
-        return_exceptions=True,
+        *(sending.send_one(delivery) for delivery in deliveries), return_exceptions=True
     )
     # Whatever happened, what was sent is recorded before anything else.
     await recorder.flush()
@@ -256,63 +257,60 @@ async def _send(context: NotifierContext, claim: Claim, batch: Batch, recorder: 
     return True
 
 
-async def _send_one(
-    context: NotifierContext,
-    composer: Composer,
-    recorder: Recorder,
-    claim: Claim,
-    delivery: Delivery,
-    now: datetime,
-) -> Retry | None:
-    async with contextlib.AsyncExitStack() as in_flight:
-        result = await _attempt(context, composer, recorder, claim, delivery, now, in_flight)
-        if not isinstance(result, Ended):
-            return result
-        await recorder.add(result)
-    subscription = composer.subscription(delivery)
-    if result.outcome is DeliveryOutcome.FAILED and subscription is not None:
-        await _count_hard_failure(context, subscription, now)
-    return None
+@dataclass
+class _Sending:
+    """The sends of one batch's deliveries by this worker, at `now`."""
 
+    context: NotifierContext
+    claim: Claim
+    recorder: Recorder
+    composer: Composer
+    now: datetime
 
-async def _attempt(
-    context: NotifierContext,
-    composer: Composer,
-    recorder: Recorder,
-    claim: Claim,
-    delivery: Delivery,
-    now: datetime,
-    in_flight: contextlib.AsyncExitStack,
-) -> Ended | Retry | None:
-    """Compose and send one delivery; return how it ended, or None if it is not ours.
+    async def send_one(self, delivery: Delivery) -> Retry | None:
+        async with contextlib.AsyncExitStack() as in_flight:
+            result = await self._attempt(delivery, in_flight)
+            if not isinstance(result, Ended):
+                return result
+            await self.recorder.add(result)
+        subscription = self.composer.subscription(delivery)
+        if result.outcome is DeliveryOutcome.FAILED and subscription is not None:
+            await _count_hard_failure(self.context, subscription, self.now)
+        return None
 
-    A sending slot is taken just before DATA, into `in_flight`, whose caller holds it
-    until the outcome is recorded: an email sent but not recorded is what a crash would
-    send again, and the slots bound those to SMTP_CONCURRENCY (97 in the chaos suite
-    when sends went on while outcome writes queued up). The envelope before DATA
-    commits nothing, so a connection does the next email's envelope while the slot of
-    the one before waits for its write.
-    """
-    if claim.lost.is_set():
-        return None  # not ours any more: the new holder sends it
-    try:
-        async with context.smtp.connection() as smtp:
-            message, recipient = await composer.compose(delivery)
-            raw = context.smtp.wire(message)
-            await smtp.open(context.sender.address, recipient, len(raw))
-            await in_flight.enter_async_context(context.sending)
-            if claim.lost.is_set():
-                return None  # the unfinished transaction goes with its connection
-            with recorder.under_way():
-                await smtp.deliver(raw)
-    except Skip as exc:
-        return Ended(delivery.id, DeliveryOutcome.SKIPPED, now, error=str(exc))
-    except PermanentFailure as exc:
-        return Ended(delivery.id, DeliveryOutcome.FAILED, now, error=str(exc))
-    except (TemporaryFailure, CalendarUnavailable) as exc:
-        return Retry(delivery.id, exc)
-    message_id = str(message["Message-ID"])
-    return Ended(delivery.id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
+    async def _attempt(
+        self, delivery: Delivery, in_flight: contextlib.AsyncExitStack
+    ) -> Ended | Retry | None:
+        """Compose and send one delivery; return how it ended, or None if it is not ours.
+
+        A sending slot is taken just before DATA, into `in_flight`, whose caller holds it
+        until the outcome is recorded: an email sent but not recorded is what a crash
+        would send again, and the slots bound those to SMTP_CONCURRENCY (97 in the chaos
+        suite when sends went on while outcome writes queued up). The envelope before
+        DATA commits nothing, so a connection does the next email's envelope while the
+        slot of the one before waits for its write.
+        """
+        context, claim, now = self.context, self.claim, self.now
+        if claim.lost.is_set():
+            return None  # not ours any more: the new holder sends it
+        try:
+            async with context.smtp.connection() as smtp:
+                message, recipient = await self.composer.compose(delivery)
+                raw = context.smtp.wire(message)
+                await smtp.open(context.sender.address, recipient, len(raw))
+                await in_flight.enter_async_context(context.sending)
+                if claim.lost.is_set():
+                    return None  # the unfinished transaction goes with its connection
+                with self.recorder.under_way():
+                    await smtp.deliver(raw)
+        except Skip as exc:
+            return Ended(delivery.id, DeliveryOutcome.SKIPPED, now, error=str(exc))
+        except PermanentFailure as exc:
+            return Ended(delivery.id, DeliveryOutcome.FAILED, now, error=str(exc))
+        except (TemporaryFailure, CalendarUnavailable) as exc:
+            return Retry(delivery.id, exc)
+        message_id = str(message["Message-ID"])
+        return Ended(delivery.id, DeliveryOutcome.SENT, context.clock(), message_id=message_id)
 
 
 async def _count_hard_failure(

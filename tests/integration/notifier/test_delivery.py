@@ -352,11 +352,13 @@ async def test_the_sweeper_asks_again_for_a_batch_as_soon_as_its_lease_has_lapse
 
 @dataclasses.dataclass
 class GatedSmtp:
-    """The notifier's SMTP pool, except that mail to `held` waits until the test says."""
+    """The notifier's SMTP pool, except that mail to `held` waits until the test says; it
+    notes each recipient whose envelope the relay accepted."""
 
     pool: SmtpPool
-    held: str
+    held: str | None = None
     gate: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    opened: list[str] = dataclasses.field(default_factory=list)
 
     def wire(self, message: EmailMessage) -> bytes:
         return self.pool.wire(message)
@@ -379,6 +381,7 @@ class GatedConnection:
         if recipient == self.smtp.held:
             await self.smtp.gate.wait()
         await self.connection.open(sender, recipient, size)
+        self.smtp.opened.append(recipient)
 
     async def deliver(self, raw: bytes) -> None:
         await self.connection.deliver(raw)
@@ -434,35 +437,6 @@ class StalledOutcomes:
         return getattr(self.deliveries, name)
 
 
-@dataclasses.dataclass
-class WatchedSmtp:
-    """The notifier's SMTP pool, noting each recipient whose envelope the relay accepted."""
-
-    pool: SmtpPool
-    opened: list[str] = dataclasses.field(default_factory=list)
-
-    def wire(self, message: EmailMessage) -> bytes:
-        return self.pool.wire(message)
-
-    @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[WatchedConnection]:
-        async with self.pool.connection() as connection:
-            yield WatchedConnection(connection, self.opened)
-
-
-@dataclasses.dataclass
-class WatchedConnection:
-    connection: SmtpConnection
-    opened: list[str]
-
-    async def open(self, sender: str, recipient: str, size: int) -> None:
-        await self.connection.open(sender, recipient, size)
-        self.opened.append(recipient)
-
-    async def deliver(self, raw: bytes) -> None:
-        await self.connection.deliver(raw)
-
-
 async def test_no_email_goes_out_past_the_slots_while_outcomes_wait_but_envelopes_do(
     rig: Rig,
 ) -> None:
@@ -475,7 +449,7 @@ async def test_no_email_goes_out_past_the_slots_while_outcomes_wait_but_envelope
     batch, job = await an_alert_batch_to_send_again(rig, addresses)
     sent = rig.mongo.collection(names.SENT)
     outcomes = StalledOutcomes(rig.context.deliveries)
-    smtp = WatchedSmtp(rig.context.smtp)
+    smtp = GatedSmtp(rig.context.smtp)
     context = dataclasses.replace(
         rig.context,
         deliveries=cast(DeliveryRepository, outcomes),
